@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# psmon: per-prefix traffic counters on LAG members.
+#
+#   make              build kmod/psmon.ko and tools/psctl/psctl
+#   make check        install dependencies, build with warnings as errors
+#                     and run every test suite (unit tests on the host, the
+#                     network tests in one virtual machine)
+#   make demo         build, then run the demo in a virtual machine
+#   make bench        run the benchmarks
+#   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
+#   make checkpatch   checkpatch.pl --strict on the module's sources
+#   make deps         install the Debian packages all of this needs
+#   make clean
+#
+# Variables: KDIR (kernel build tree; default: the running kernel's, else
+# the newest under /lib/modules), W=1 (extra kernel warnings), C=1 (sparse),
+# V=1 (verbose), VM_TIMEOUT (seconds for the test VM, default 2400).
+
+SHELL := /bin/bash
+
+ifeq ($(KDIR),)
+KDIR := $(firstword \
+	$(wildcard /lib/modules/$(shell uname -r)/build/Makefile) \
+	$(shell for d in /lib/modules/*/build/Makefile; do \
+		[ -f "$$d" ] && echo "$$d"; done | sort -V | tail -n 1))
+KDIR := $(patsubst %/Makefile,%,$(KDIR))
+endif
+ifeq ($(KVER),)
+KVER := $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null), \
+	     $(notdir $(patsubst %/build,%,$(KDIR))))
+endif
+
+VM_TIMEOUT ?= 2400
+VM := PSMON_KVER=$(KVER) selftests/vm/run.sh
+
+# Only variables given on the command line reach the kernel build.
+KBUILD_ARGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(V),V=$(V)) \
+	$(if $(KCFLAGS),KCFLAGS="$(KCFLAGS)")
+
+all: module psctl
+
+kdir:
+	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "No kernel build tree (KDIR='$(KDIR)'): run 'make deps' or set KDIR." >&2; \
+		exit 1; \
+	fi
+
+module: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+psctl:
+	$(MAKE) -C tools/psctl
+
+deps:
+	@scripts/deps.sh
+
+deps-checkpatch:
+	@scripts/deps.sh --checkpatch
+
+check: deps
+	@KDIR=$(KDIR) KVER=$(KVER) VM_TIMEOUT=$(VM_TIMEOUT) scripts/check.sh
+
+demo: deps all
+	@[ -f selftests/vm/demo.sh ] || { echo "selftests/vm/demo.sh is missing" >&2; exit 1; }
+	$(VM) --timeout $(VM_TIMEOUT) -- selftests/vm/demo.sh
+
+bench: deps
+	$(MAKE) -C selftests/bench run
+	@if [ -f selftests/bench/vm_bench.sh ]; then \
+		$(MAKE) all && \
+		$(VM) --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh; \
+	fi
+
+install: module psctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	$(MAKE) -C tools/psctl install
+
+checkpatch: deps-checkpatch
+	@KDIR=$(KDIR) scripts/checkpatch.sh
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
+	fi
+	$(MAKE) -C tools/psctl clean
+	@for d in selftests/unit selftests/bench; do \
+		[ -f $$d/Makefile ] && $(MAKE) -C $$d clean; done; true
+	rm -rf build
+
+# Also drops the cached initramfs and kernel image of the test VM.
+distclean: clean
+	rm -rf selftests/vm/.cache
+
+.PHONY: all kdir module psctl deps deps-checkpatch check demo bench install \
+	checkpatch clean distclean

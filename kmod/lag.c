@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LAGs and their members.
+ *
+ * A LAG is a bond or team master, or a plain Ethernet interface counted as a
+ * one-member LAG. Every member carries an ingress and an egress netfilter
+ * hook. A netdevice notifier follows membership (enslave, release), link
+ * state and speed, and removes hooks before their device goes away.
+ *
+ * Lists of LAGs and members change under RTNL and psmon_net.lock; the packet
+ * path never walks them (a hook's priv is its member).
+ */
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "hook.h"
+#include "lag.h"
+#include "prefix.h"
+
+struct psmon_lag *psmon_lag_find(struct psmon_net *pn,
+				 const struct net_device *dev)
+{
+	struct psmon_lag *lag;
+
+	list_for_each_entry(lag, &pn->lags, node)
+		if (lag->dev == dev)
+			return lag;
+	return NULL;
+}
+
+static struct psmon_member *psmon_member_find(const struct psmon_lag *lag,
+					      const struct net_device *dev)
+{
+	struct psmon_member *m;
+
+	list_for_each_entry(m, &lag->members, node)
+		if (m->dev == dev)
+			return m;
+	return NULL;
+}
+
+static struct psmon_member *psmon_member_lookup(struct psmon_net *pn,
+						const struct net_device *dev)
+{
+	struct psmon_lag *lag;
+	struct psmon_member *m;
+
+	list_for_each_entry(lag, &pn->lags, node) {
+		m = psmon_member_find(lag, dev);
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
+/* Link state and speed; called under RTNL, never from the packet path. */
+static void psmon_member_refresh(struct psmon_member *m)
+{
+	struct ethtool_link_ksettings ks;
+
+	m->up = netif_running(m->dev) && netif_carrier_ok(m->dev);
+	m->speed = 0;
+	if (!__ethtool_get_link_ksettings(m->dev, &ks) &&
+	    ks.base.speed != SPEED_UNKNOWN)
+		m->speed = ks.base.speed;
+}
+
+static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
+{
+	struct net *net = dev_net(dev);
+	struct psmon_member *m;
+	int cpu, err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	m->stats = alloc_percpu_gfp(struct psmon_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!m->stats) {
+		kfree(m);
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(m->stats, cpu)->syncp);
+	m->lag = lag;
+	m->dev = dev;
+	psmon_member_refresh(m);
+
+	/*
+	 * Count at ingress before anything else may drop the frame, and at
+	 * egress after everything else had its chance to: the same frames
+	 * the interface counters see.
+	 */
+	m->ops[PSMON_RX] = (struct nf_hook_ops) {
+		.hook = psmon_hook_ingress,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_INGRESS,
+		.priority = INT_MIN,
+		.dev = dev,
+		.priv = m,
+	};
+	m->ops[PSMON_TX] = (struct nf_hook_ops) {
+		.hook = psmon_hook_egress,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_EGRESS,
+		.priority = INT_MAX,
+		.dev = dev,
+		.priv = m,
+	};
+	err = nf_register_net_hook(net, &m->ops[PSMON_RX]);
+	if (err)
+		goto free;
+	err = nf_register_net_hook(net, &m->ops[PSMON_TX]);
+	if (err) {
+		nf_unregister_net_hook(net, &m->ops[PSMON_RX]);
+		synchronize_net();
+		goto free;
+	}
+	list_add_tail(&m->node, &lag->members);
+	return 0;
+free:
+	free_percpu(m->stats);
+	kfree(m);
+	return err;
+}
+
+static void psmon_member_unhook(struct psmon_member *m)
+{
+	struct net *net = dev_net(m->dev);
+
+	nf_unregister_net_hook(net, &m->ops[PSMON_RX]);
+	nf_unregister_net_hook(net, &m->ops[PSMON_TX]);
+}
+
+/* After unhook and a grace period: no packet can reach m any more. */
+static void psmon_member_free(struct psmon_member *m)
+{
+	struct psmon_totals t;
+
+	psmon_pcpu_read(m->stats, &t);
+	psmon_totals_add(&m->lag->departed, &t);
+	list_del(&m->node);
+	free_percpu(m->stats);
+	kfree(m);
+}
+
+static void psmon_member_del(struct psmon_member *m)
+{
+	psmon_member_unhook(m);
+	synchronize_net();
+	psmon_member_free(m);
+}
+
+static int psmon_lag_kind(struct net_device *dev, enum psmon_lag_kind *kind,
+			  struct netlink_ext_ack *extack)
+{
+	if (netif_is_bond_master(dev)) {
+		*kind = PSMON_LAG_KIND_BOND;
+		return 0;
+	}
+	if (netif_is_team_master(dev)) {
+		*kind = PSMON_LAG_KIND_TEAM;
+		return 0;
+	}
+	if (netif_is_lag_port(dev)) {
+		NL_SET_ERR_MSG(extack,
+			       "device is a member of a LAG: attach the LAG device instead");
+		return -EBUSY;
+	}
+	if (dev->type != ARPHRD_ETHER || (dev->flags & IFF_LOOPBACK)) {
+		NL_SET_ERR_MSG(extack, "device is not an Ethernet interface");
+		return -EOPNOTSUPP;
+	}
+	if (is_vlan_dev(dev)) {
+		NL_SET_ERR_MSG(extack,
+			       "device is a VLAN: attach the device it runs on (its tagged frames are counted there)");
+		return -EOPNOTSUPP;
+	}
+	if (netif_is_bridge_master(dev)) {
+		NL_SET_ERR_MSG(extack, "device is a bridge, not a LAG");
+		return -EOPNOTSUPP;
+	}
+	*kind = PSMON_LAG_KIND_SINGLE;
+	return 0;
+}
+
+struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
+				   struct net_device *dev,
+				   struct netlink_ext_ack *extack)
+{
+	enum psmon_lag_kind kind;
+	struct net_device *lower;
+	struct list_head *iter;
+	struct psmon_lag *lag;
+	int cpu, err;
+
+	ASSERT_RTNL();
+	lockdep_assert_held(&pn->lock);
+
+	if (psmon_lag_find(pn, dev)) {
+		NL_SET_ERR_MSG(extack, "device is already attached");
+		return ERR_PTR(-EEXIST);
+	}
+	err = psmon_lag_kind(dev, &kind, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (pn->nlags >= psmon_max_lags) {
+		NL_SET_ERR_MSG(extack,
+			       "LAG limit reached (module parameter max_lags)");
+		return ERR_PTR(-ENOSPC);
+	}
+
+	lag = kzalloc(struct_size(lag, blocks, psmon_nblocks_max()),
+		      GFP_KERNEL_ACCOUNT);
+	if (!lag)
+		return ERR_PTR(-ENOMEM);
+	lag->pn = pn;
+	lag->dev = dev;
+	lag->kind = kind;
+	lag->threshold = PSMON_DEFAULT_THRESHOLD;
+	lag->clear = PSMON_DEFAULT_CLEAR;
+	lag->window = PSMON_DEFAULT_WINDOW;
+	INIT_LIST_HEAD(&lag->node);
+	INIT_LIST_HEAD(&lag->members);
+	err = -ENOMEM;
+	lag->unmatched = alloc_percpu_gfp(struct psmon_pcpu,
+					  GFP_KERNEL_ACCOUNT);
+	if (!lag->unmatched)
+		goto free;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(lag->unmatched, cpu)->syncp);
+	/* Every slot a published table can hand out needs its block. */
+	err = psmon_blocks_alloc(lag, pn->nblocks);
+	if (err)
+		goto free;
+
+	if (kind == PSMON_LAG_KIND_SINGLE) {
+		err = psmon_member_add(lag, dev);
+	} else {
+		netdev_for_each_lower_dev(dev, lower, iter) {
+			err = psmon_member_add(lag, lower);
+			if (err)
+				break;
+		}
+	}
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
+		goto unhook;
+	}
+	list_add_tail(&lag->node, &pn->lags);
+	pn->nlags++;
+	return lag;
+
+unhook:
+	psmon_lag_destroy(lag);
+	return ERR_PTR(err);
+free:
+	free_percpu(lag->unmatched);
+	psmon_blocks_free(lag);
+	kfree(lag);
+	return ERR_PTR(err);
+}
+
+/* Detach: unhook every member, then keep what was counted, then free. */
+void psmon_lag_destroy(struct psmon_lag *lag)
+{
+	struct psmon_member *m, *tmp;
+
+	if (!list_empty(&lag->node)) {
+		list_del_init(&lag->node);
+		lag->pn->nlags--;
+	}
+	list_for_each_entry(m, &lag->members, node)
+		psmon_member_unhook(m);
+	synchronize_net();
+	list_for_each_entry_safe(m, tmp, &lag->members, node)
+		psmon_member_free(m);
+	psmon_prefix_fold_lag(lag->pn, lag);
+	free_percpu(lag->unmatched);
+	psmon_blocks_free(lag);
+	kfree(lag);
+}
+
+void psmon_lag_flush(struct psmon_net *pn)
+{
+	struct psmon_lag *lag, *tmp;
+
+	list_for_each_entry_safe(lag, tmp, &pn->lags, node)
+		psmon_lag_destroy(lag);
+}
+
+u64 psmon_lag_capacity(const struct psmon_lag *lag)
+{
+	const struct psmon_member *m;
+	u64 sum = 0;
+
+	if (lag->capacity)
+		return lag->capacity;
+	list_for_each_entry(m, &lag->members, node)
+		if (m->up)
+			sum += (u64)m->speed * 1000000;
+	return sum;
+}
+
+void psmon_lag_read(const struct psmon_lag *lag, struct psmon_totals *all,
+		    struct psmon_totals *unmatched)
+{
+	const struct psmon_member *m;
+	struct psmon_totals t;
+
+	*all = lag->departed;
+	list_for_each_entry(m, &lag->members, node) {
+		psmon_pcpu_read(m->stats, &t);
+		psmon_totals_add(all, &t);
+	}
+	psmon_pcpu_read(lag->unmatched, unmatched);
+}
+
+static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
+			      struct netdev_notifier_changeupper_info *info)
+{
+	struct psmon_lag *lag = psmon_lag_find(pn, info->upper_dev);
+	struct psmon_member *m;
+	int err;
+
+	if (!lag || lag->kind == PSMON_LAG_KIND_SINGLE)
+		return;
+	m = psmon_member_find(lag, dev);
+	if (info->linking && !m) {
+		err = psmon_member_add(lag, dev);
+		if (err)
+			net_warn_ratelimited("psmon: %s joined %s but cannot be counted (%d)\n",
+					     dev->name, lag->dev->name, err);
+	} else if (!info->linking && m) {
+		psmon_member_del(m);
+	}
+}
+
+static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct psmon_net *pn = psmon_pernet(dev_net(dev));
+	struct psmon_member *m;
+	struct psmon_lag *lag;
+
+	/* LAGs are added and removed under RTNL, which we hold. */
+	if (list_empty(&pn->lags))
+		return NOTIFY_DONE;
+
+	mutex_lock(&pn->lock);
+	switch (event) {
+	case NETDEV_CHANGEUPPER:
+		psmon_changeupper(pn, dev, ptr);
+		break;
+	case NETDEV_UNREGISTER:
+		/* Also sent before a device moves to another namespace. */
+		lag = psmon_lag_find(pn, dev);
+		if (lag) {
+			psmon_lag_destroy(lag);
+			break;
+		}
+		m = psmon_member_lookup(pn, dev);
+		if (m)
+			psmon_member_del(m);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		m = psmon_member_lookup(pn, dev);
+		if (m)
+			psmon_member_refresh(m);
+		break;
+	}
+	mutex_unlock(&pn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block psmon_netdev_notifier = {
+	.notifier_call = psmon_netdev_event,
+};
+
+int psmon_notifier_init(void)
+{
+	return register_netdevice_notifier(&psmon_netdev_notifier);
+}
+
+void psmon_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&psmon_netdev_notifier);
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Longest-prefix-match tables for psmon: sort, build, lookup.
+ *
+ * This file is built into psmon.ko and natively into the unit tests and
+ * benchmarks, so it uses nothing but lpm.h: no libc, no kernel API, no
+ * recursion, no division but halving, no floating point. Locals use the
+ * plain C types (unsigned char, unsigned int, unsigned long long), which
+ * have the widths of the header's uint8_t, uint32_t and uint64_t on every
+ * Linux ABI.
+ *
+ * Building is a single sweep over the sorted prefixes with an explicit stack
+ * of the prefixes that enclose the current position (at most one per prefix
+ * length, so 33 or 129 entries). A range is emitted where the innermost
+ * enclosing prefix changes; a range with the same slot as the one before it
+ * is merged into it.
+ */
+#include "lpm.h"
+
+#define LPM4_DEPTH	33	/* prefix lengths 0..32 */
+#define LPM6_DEPTH	129	/* prefix lengths 0..128 */
+
+#define LPM4_MAX	0xffffffffu
+#define LPM64_MAX	0xffffffffffffffffull
+
+/* A 128-bit IPv6 address or mask as two host-order halves. */
+struct lpm6_key {
+	unsigned long long hi;
+	unsigned long long lo;
+};
+
+static inline unsigned int load_be32(const unsigned char *b)
+{
+	return (unsigned int)b[0] << 24 | (unsigned int)b[1] << 16 |
+	       (unsigned int)b[2] << 8 | (unsigned int)b[3];
+}
+
+static inline unsigned long long load_be64(const unsigned char *b)
+{
+	return (unsigned long long)b[0] << 56 | (unsigned long long)b[1] << 48 |
+	       (unsigned long long)b[2] << 40 | (unsigned long long)b[3] << 32 |
+	       (unsigned long long)b[4] << 24 | (unsigned long long)b[5] << 16 |
+	       (unsigned long long)b[6] << 8 | (unsigned long long)b[7];
+}
+
+/*
+ * Sorting: by address, then by length, so an enclosing prefix comes right
+ * before the prefixes nested in it.
+ */
+static int prefix_cmp(const struct psmon_lpm_prefix *a,
+		      const struct psmon_lpm_prefix *b, unsigned int alen)
+{
+	unsigned int i, x, y;
+
+	for (i = 0; i < alen; i += 4) {
+		x = load_be32(a->addr + i);
+		y = load_be32(b->addr + i);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return 0;
+}
+
+static void prefix_swap(struct psmon_lpm_prefix *a, struct psmon_lpm_prefix *b)
+{
+	struct psmon_lpm_prefix t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Restore the max-heap property of p[0..n) below root. */
+static void sift_down(struct psmon_lpm_prefix *p, size_t root, size_t n,
+		      unsigned int alen)
+{
+	size_t child;
+
+	while (root < n / 2) {
+		child = 2 * root + 1;
+		if (child + 1 < n &&
+		    prefix_cmp(&p[child], &p[child + 1], alen) < 0)
+			child++;
+		if (prefix_cmp(&p[root], &p[child], alen) >= 0)
+			return;
+		prefix_swap(&p[root], &p[child]);
+		root = child;
+	}
+}
+
+void psmon_lpm_sort(struct psmon_lpm_prefix *p, size_t n, int ipv6)
+{
+	unsigned int alen = ipv6 ? 16 : 4;
+	size_t i;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i > 0; i--)
+		sift_down(p, i - 1, n, alen);
+	for (i = n - 1; i > 0; i--) {
+		prefix_swap(&p[0], &p[i]);
+		sift_down(p, 0, i, alen);
+	}
+}
+
+/*
+ * IPv4 build.
+ *
+ * cur is the first address not yet emitted. The stack holds the prefixes
+ * enclosing cur, outermost first; each contains all the ones above it, and
+ * all of them contain the last prefix pushed, whose first address is top.
+ * An entry therefore needs only its length and slot: its last address is
+ * top with the host bits set.
+ *
+ * Each prefix emits at most two ranges, one where it begins (the gap
+ * before it) and one when it is closed, plus one final range: 2n + 1.
+ * That holds for any input, so even unsorted or duplicate prefixes (which
+ * give a meaningless table) never write past the end of out.
+ */
+static unsigned int host4(unsigned int plen)
+{
+	if (plen > 32)
+		plen = 32;
+	return (unsigned int)(0xffffffffull >> plen);
+}
+
+static size_t emit4(struct psmon_lpm4_range *out, size_t cnt,
+		    unsigned int start, unsigned int slot)
+{
+	if (cnt && out[cnt - 1].slot == slot)
+		return cnt;
+	out[cnt].start = start;
+	out[cnt].slot = slot;
+	return cnt + 1;
+}
+
+size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
+			struct psmon_lpm4_range *out)
+{
+	unsigned int slots[LPM4_DEPTH];
+	unsigned char plens[LPM4_DEPTH];
+	unsigned int cur = 0, top = 0;
+	unsigned int first, last;
+	unsigned int sp = 0;
+	size_t cnt = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		first = load_be32(p[i].addr) & ~host4(p[i].plen);
+
+		/* Close the open prefixes that end before this one. */
+		while (sp) {
+			last = top | host4(plens[sp - 1]);
+			if (last >= first)
+				break;
+			if (cur <= last) {
+				cnt = emit4(out, cnt, cur, slots[sp - 1]);
+				cur = last + 1;
+			}
+			sp--;
+		}
+		/* The gap before it belongs to the innermost enclosing one. */
+		if (cur < first) {
+			cnt = emit4(out, cnt, cur,
+				    sp ? slots[sp - 1] : PSMON_LPM_NONE);
+			cur = first;
+		}
+		/* Only unsorted or duplicate input can overflow the stack. */
+		if (sp == LPM4_DEPTH)
+			continue;
+		plens[sp] = p[i].plen;
+		slots[sp] = p[i].slot;
+		sp++;
+		top = first;
+	}
+	while (sp) {
+		last = top | host4(plens[sp - 1]);
+		if (cur <= last) {
+			cnt = emit4(out, cnt, cur, slots[sp - 1]);
+			if (last == LPM4_MAX)
+				return cnt;
+			cur = last + 1;
+		}
+		sp--;
+	}
+	return emit4(out, cnt, cur, PSMON_LPM_NONE);
+}
+
+/* IPv6 build: the same sweep on 128-bit keys. */
+static struct lpm6_key host6(unsigned int plen)
+{
+	struct lpm6_key m;
+
+	if (plen > 128)
+		plen = 128;
+	if (plen < 64) {
+		m.hi = LPM64_MAX >> plen;
+		m.lo = LPM64_MAX;
+	} else {
+		m.hi = 0;
+		m.lo = plen < 128 ? LPM64_MAX >> (plen - 64) : 0;
+	}
+	return m;
+}
+
+static struct lpm6_key key_or(struct lpm6_key a, struct lpm6_key b)
+{
+	a.hi |= b.hi;
+	a.lo |= b.lo;
+	return a;
+}
+
+static struct lpm6_key key_andnot(struct lpm6_key a, struct lpm6_key b)
+{
+	a.hi &= ~b.hi;
+	a.lo &= ~b.lo;
+	return a;
+}
+
+static int key_lt(struct lpm6_key a, struct lpm6_key b)
+{
+	return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+static int key_is_max(struct lpm6_key a)
+{
+	return a.hi == LPM64_MAX && a.lo == LPM64_MAX;
+}
+
+/* a + 1; the caller makes sure a is not the last address. */
+static struct lpm6_key key_inc(struct lpm6_key a)
+{
+	a.lo++;
+	if (!a.lo)
+		a.hi++;
+	return a;
+}
+
+static size_t emit6(struct psmon_lpm6_range *out, size_t cnt,
+		    struct lpm6_key start, unsigned int slot)
+{
+	if (cnt && out[cnt - 1].slot == slot)
+		return cnt;
+	out[cnt].hi = start.hi;
+	out[cnt].lo = start.lo;
+	out[cnt].slot = slot;
+	return cnt + 1;
+}
+
+size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
+			struct psmon_lpm6_range *out)
+{
+	unsigned int slots[LPM6_DEPTH];
+	unsigned char plens[LPM6_DEPTH];
+	struct lpm6_key cur = { 0, 0 };
+	struct lpm6_key top = { 0, 0 };
+	struct lpm6_key first, last;
+	unsigned int sp = 0;
+	size_t cnt = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		first.hi = load_be64(p[i].addr);
+		first.lo = load_be64(p[i].addr + 8);
+		first = key_andnot(first, host6(p[i].plen));
+
+		while (sp) {
+			last = key_or(top, host6(plens[sp - 1]));
+			if (!key_lt(last, first))
+				break;
+			if (!key_lt(last, cur)) {
+				cnt = emit6(out, cnt, cur, slots[sp - 1]);
+				cur = key_inc(last);
+			}
+			sp--;
+		}
+		if (key_lt(cur, first)) {
+			cnt = emit6(out, cnt, cur,
+				    sp ? slots[sp - 1] : PSMON_LPM_NONE);
+			cur = first;
+		}
+		if (sp == LPM6_DEPTH)
+			continue;
+		plens[sp] = p[i].plen;
+		slots[sp] = p[i].slot;
+		sp++;
+		top = first;
+	}
+	while (sp) {
+		last = key_or(top, host6(plens[sp - 1]));
+		if (!key_lt(last, cur)) {
+			cnt = emit6(out, cnt, cur, slots[sp - 1]);
+			if (key_is_max(last))
+				return cnt;
+			cur = key_inc(last);
+		}
+		sp--;
+	}
+	return emit6(out, cnt, cur, PSMON_LPM_NONE);
+}
+
+/*
+ * Lookups: find the last range whose start is <= addr. The loop runs
+ * log2(n) times whatever the address, and its only data-dependent choice
+ * is a select the compiler turns into a conditional move, so a lookup
+ * costs no branch mispredictions. A built table always starts at address
+ * 0; the final test only makes any other array safe to search.
+ */
+uint32_t psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
+			   uint32_t addr)
+{
+	size_t half;
+
+	if (!n)
+		return PSMON_LPM_NONE;
+	while (n > 1) {
+		half = n / 2;
+		r = r[half].start <= addr ? r + half : r;
+		n -= half;
+	}
+	return r->start <= addr ? r->slot : PSMON_LPM_NONE;
+}
+
+/*
+ * Where the compiler has 128-bit integers (64-bit targets), one 128-bit
+ * comparison compiles to cmp/sbb and feeds the conditional move directly;
+ * elsewhere the comparison is spelled out on the two halves without a
+ * branch. Defining PSMON_LPM_NO_INT128 selects the second form, so the
+ * unit tests can cover both.
+ */
+#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
+static inline int range6_le(const struct psmon_lpm6_range *r,
+			    unsigned long long hi, unsigned long long lo)
+{
+	return ((unsigned __int128)r->hi << 64 | r->lo) <=
+	       ((unsigned __int128)hi << 64 | lo);
+}
+
+uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+			   const unsigned char addr[16])
+{
+	unsigned long long hi, lo;
+	size_t half;
+
+	if (!n)
+		return PSMON_LPM_NONE;
+	hi = load_be64(addr);
+	lo = load_be64(addr + 8);
+	while (n > 1) {
+		half = n / 2;
+		r = range6_le(r + half, hi, lo) ? r + half : r;
+		n -= half;
+	}
+	return range6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
+}
+#else
+uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+			   const unsigned char addr[16])
+{
+	unsigned long long hi = load_be64(addr);
+	unsigned long long lo = load_be64(addr + 8);
+	const struct psmon_lpm6_range *m;
+	unsigned int borrow, above;
+	size_t half;
+
+	if (!n)
+		return PSMON_LPM_NONE;
+	while (n > 1) {
+		half = n / 2;
+		m = r + half;
+		/* m > addr iff addr - m borrows out of the high half. */
+		borrow = lo < m->lo;
+		above = (hi < m->hi) | (hi - m->hi < borrow);
+		r += half & ((size_t)above - 1);
+		n -= half;
+	}
+	if (r->hi < hi || (r->hi == hi && r->lo <= lo))
+		return r->slot;
+	return PSMON_LPM_NONE;
+}
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psmon: per-prefix traffic accounting on the members of LAGs, for peering
+ * routers that must watch their LAGs' utilisation (see
+ * Documentation/design.rst).
+ *
+ * This file only orchestrates: module parameters, per-namespace state,
+ * and the order in which the parts start and stop.
+ */
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/version.h>
+#include <net/genetlink.h>
+
+#include "lag.h"
+#include "netlink.h"
+#include "prefix.h"
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "psmon needs Linux 6.1 or later (netfilter egress hook, genetlink API)"
+#endif
+
+unsigned int psmon_net_id __read_mostly;
+
+unsigned int psmon_max_prefixes __read_mostly = 131072;
+module_param_named(max_prefixes, psmon_max_prefixes, uint, 0444);
+MODULE_PARM_DESC(max_prefixes,
+		 "Most prefixes per network namespace (1-16777216, default 131072)");
+
+unsigned int psmon_max_lags __read_mostly = 64;
+module_param_named(max_lags, psmon_max_lags, uint, 0444);
+MODULE_PARM_DESC(max_lags,
+		 "Most LAGs per network namespace (1-4096, default 64)");
+
+void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t)
+{
+	int d;
+
+	for (d = 0; d < PSMON_DIRS; d++) {
+		to->packets[d] += t->packets[d];
+		to->bytes[d] += t->bytes[d];
+	}
+}
+
+void psmon_pcpu_read(struct psmon_pcpu __percpu *pcpu, struct psmon_totals *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct psmon_pcpu *pc = per_cpu_ptr(pcpu, cpu);
+		struct psmon_totals v;
+		unsigned int start;
+		int d;
+
+		do {
+			start = u64_stats_fetch_begin(&pc->syncp);
+			for (d = 0; d < PSMON_DIRS; d++) {
+				v.packets[d] = u64_stats_read(&pc->ctr.dir[d].packets);
+				v.bytes[d] = u64_stats_read(&pc->ctr.dir[d].bytes);
+			}
+		} while (u64_stats_fetch_retry(&pc->syncp, start));
+		psmon_totals_add(sum, &v);
+	}
+}
+
+static int __net_init psmon_net_init(struct net *net)
+{
+	struct psmon_net *pn = psmon_pernet(net);
+
+	pn->net = net;
+	mutex_init(&pn->lock);
+	RCU_INIT_POINTER(pn->table, NULL);
+	pn->prefixes = RB_ROOT;
+	ida_init(&pn->slots);
+	INIT_LIST_HEAD(&pn->lags);
+	return 0;
+}
+
+static void __net_exit psmon_net_exit(struct net *net)
+{
+	struct psmon_net *pn = psmon_pernet(net);
+
+	/* The namespace's devices, and so its LAGs, are normally gone. */
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	psmon_lag_flush(pn);
+	psmon_prefix_flush(pn);
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	mutex_destroy(&pn->lock);
+}
+
+static struct pernet_operations psmon_net_ops = {
+	.init = psmon_net_init,
+	.exit = psmon_net_exit,
+	.id = &psmon_net_id,
+	.size = sizeof(struct psmon_net),
+};
+
+static int __init psmon_init(void)
+{
+	int err;
+
+	if (!psmon_max_prefixes || psmon_max_prefixes > (1U << 24) ||
+	    !psmon_max_lags || psmon_max_lags > 4096) {
+		pr_err("psmon: max_prefixes must be 1-16777216 and max_lags 1-4096\n");
+		return -EINVAL;
+	}
+
+	err = register_pernet_subsys(&psmon_net_ops);
+	if (err)
+		goto err_pernet;
+	err = psmon_notifier_init();
+	if (err)
+		goto err_notifier;
+	err = psmon_genl_init();
+	if (err)
+		goto err_genl;
+	return 0;
+
+err_genl:
+	psmon_notifier_exit();
+err_notifier:
+	unregister_pernet_subsys(&psmon_net_ops);
+err_pernet:
+	return err;
+}
+
+static void __exit psmon_exit(void)
+{
+	psmon_genl_exit();
+	/* Replays NETDEV_UNREGISTER for every device: all LAGs detach. */
+	psmon_notifier_exit();
+	unregister_pernet_subsys(&psmon_net_ops);
+	rcu_barrier();
+}
+
+module_init(psmon_init);
+module_exit(psmon_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Per-prefix traffic accounting on LAG members");
+MODULE_AUTHOR("The psmon developers");
+MODULE_ALIAS_GENL_FAMILY(PSMON_FAMILY_NAME);

@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "psmon" generic netlink family, specified in
+ * Documentation/netlink/psmon.yaml.
+ *
+ * Changes need CAP_NET_ADMIN over the namespace; reading is open to all,
+ * like "ip -s link". Every refusal carries an extack message. Dumps resume
+ * from the last object sent, so a dump stays correct while objects change.
+ */
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "lag.h"
+#include "netlink.h"
+#include "prefix.h"
+
+static struct genl_family psmon_family;
+
+static const struct nla_policy psmon_lag_policy[PSMON_A_LAG_MAX + 1] = {
+	[PSMON_A_LAG_IFINDEX] = { .type = NLA_U32 },
+	[PSMON_A_LAG_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[PSMON_A_LAG_CAPACITY] = NLA_POLICY_MIN(NLA_U64, 1),
+	[PSMON_A_LAG_CAPACITY_AUTO] = NLA_POLICY_RANGE(NLA_U8, 1, 1),
+	[PSMON_A_LAG_THRESHOLD] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
+	[PSMON_A_LAG_CLEAR] = NLA_POLICY_RANGE(NLA_U8, 1, 99),
+	[PSMON_A_LAG_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+};
+
+static const struct nla_policy psmon_prefix_policy[PSMON_A_PREFIX_MAX + 1] = {
+	[PSMON_A_PREFIX_FAMILY] = { .type = NLA_U8 },
+	[PSMON_A_PREFIX_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[PSMON_A_PREFIX_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[PSMON_A_PREFIX_NAME] = { .type = NLA_NUL_STRING,
+				  .len = PSMON_NAME_SIZE - 1 },
+};
+
+static const struct nla_policy psmon_policy[PSMON_A_MAX + 1] = {
+	[PSMON_A_LAG] = NLA_POLICY_NESTED(psmon_lag_policy),
+	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_policy),
+};
+
+/* Resume point of a prefix dump, kept in netlink_callback.ctx. */
+struct psmon_dump_ctx {
+	u8 started;
+	u8 family;
+	u8 plen;
+	u8 addr[16];
+};
+
+static int psmon_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
+
+/* Four consecutive attributes: rx packets, rx bytes, tx packets, tx bytes. */
+static int psmon_put_totals(struct sk_buff *skb, int first, int pad,
+			    const struct psmon_totals *t)
+{
+	if (psmon_put_u64(skb, first, t->packets[PSMON_RX], pad) ||
+	    psmon_put_u64(skb, first + 1, t->bytes[PSMON_RX], pad) ||
+	    psmon_put_u64(skb, first + 2, t->packets[PSMON_TX], pad) ||
+	    psmon_put_u64(skb, first + 3, t->bytes[PSMON_TX], pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int psmon_parse_lag(struct genl_info *info, struct nlattr **tb)
+{
+	if (!info->attrs[PSMON_A_LAG]) {
+		NL_SET_ERR_MSG(info->extack, "missing LAG attributes");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, PSMON_A_LAG_MAX, info->attrs[PSMON_A_LAG],
+				psmon_lag_policy, info->extack);
+}
+
+/* Under RTNL. */
+static struct net_device *psmon_lag_dev(struct net *net, struct nlattr **tb,
+					struct genl_info *info)
+{
+	struct net_device *dev;
+
+	if (tb[PSMON_A_LAG_IFINDEX])
+		dev = __dev_get_by_index(net,
+					 nla_get_u32(tb[PSMON_A_LAG_IFINDEX]));
+	else if (tb[PSMON_A_LAG_IFNAME])
+		dev = __dev_get_by_name(net, nla_data(tb[PSMON_A_LAG_IFNAME]));
+	else
+		dev = ERR_PTR(-EINVAL);
+	if (IS_ERR(dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PSMON_A_LAG],
+				    "missing device name or index");
+		return dev;
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG(info->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+/* Check settings against the current ones (or the defaults for a new LAG). */
+static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
+			   struct netlink_ext_ack *extack)
+{
+	u8 threshold = lag ? lag->threshold : PSMON_DEFAULT_THRESHOLD;
+	u8 clear = lag ? lag->clear : PSMON_DEFAULT_CLEAR;
+
+	if (tb[PSMON_A_LAG_CAPACITY] && tb[PSMON_A_LAG_CAPACITY_AUTO]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PSMON_A_LAG_CAPACITY_AUTO],
+				    "capacity is either fixed or auto, not both");
+		return -EINVAL;
+	}
+	if (tb[PSMON_A_LAG_THRESHOLD])
+		threshold = nla_get_u8(tb[PSMON_A_LAG_THRESHOLD]);
+	if (tb[PSMON_A_LAG_CLEAR])
+		clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
+	if (clear >= threshold) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[PSMON_A_LAG_CLEAR] ?: tb[PSMON_A_LAG_THRESHOLD],
+				    "clear level must be below the threshold");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb)
+{
+	if (tb[PSMON_A_LAG_CAPACITY])
+		lag->capacity = nla_get_u64(tb[PSMON_A_LAG_CAPACITY]);
+	if (tb[PSMON_A_LAG_CAPACITY_AUTO])
+		lag->capacity = 0;
+	if (tb[PSMON_A_LAG_THRESHOLD])
+		lag->threshold = nla_get_u8(tb[PSMON_A_LAG_THRESHOLD]);
+	if (tb[PSMON_A_LAG_CLEAR])
+		lag->clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
+	if (tb[PSMON_A_LAG_WINDOW])
+		lag->window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
+}
+
+static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct net_device *dev;
+	struct psmon_lag *lag;
+	int err;
+
+	err = psmon_parse_lag(info, tb);
+	if (err)
+		return err;
+	err = psmon_lag_check(NULL, tb, info->extack);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	dev = psmon_lag_dev(pn->net, tb, info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	lag = psmon_lag_create(pn, dev, info->extack);
+	if (IS_ERR(lag)) {
+		err = PTR_ERR(lag);
+		goto out;
+	}
+	psmon_lag_apply(lag, tb);
+out:
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	return err;
+}
+
+static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct net_device *dev;
+	struct psmon_lag *lag;
+	int err;
+
+	err = psmon_parse_lag(info, tb);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	dev = psmon_lag_dev(pn->net, tb, info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	lag = psmon_lag_find(pn, dev);
+	if (!lag) {
+		NL_SET_ERR_MSG(info->extack, "device is not attached");
+		err = -ENOENT;
+		goto out;
+	}
+	err = psmon_lag_check(lag, tb, info->extack);
+	if (!err)
+		psmon_lag_apply(lag, tb);
+out:
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	return err;
+}
+
+static int psmon_nl_lag_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct net_device *dev;
+	struct psmon_lag *lag;
+	int err;
+
+	err = psmon_parse_lag(info, tb);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	dev = psmon_lag_dev(pn->net, tb, info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	lag = psmon_lag_find(pn, dev);
+	if (!lag) {
+		NL_SET_ERR_MSG(info->extack, "device is not attached");
+		err = -ENOENT;
+		goto out;
+	}
+	psmon_lag_destroy(lag);
+out:
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	return err;
+}
+
+static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
+{
+	struct psmon_totals t;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PSMON_A_LAG_MEMBER);
+	if (!nest)
+		return -EMSGSIZE;
+	psmon_pcpu_read(m->stats, &t);
+	if (nla_put_u32(skb, PSMON_A_MEMBER_IFINDEX, m->dev->ifindex) ||
+	    nla_put_string(skb, PSMON_A_MEMBER_IFNAME, m->dev->name) ||
+	    nla_put_u32(skb, PSMON_A_MEMBER_SPEED, m->speed) ||
+	    nla_put_u8(skb, PSMON_A_MEMBER_UP, m->up) ||
+	    psmon_put_totals(skb, PSMON_A_MEMBER_RX_PACKETS,
+			     PSMON_A_MEMBER_PAD, &t)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
+			  u32 portid, u32 seq, int flags)
+{
+	struct psmon_totals all, unmatched;
+	const struct psmon_member *m;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &psmon_family, flags,
+			  PSMON_CMD_LAG_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, PSMON_A_LAG);
+	if (!nest)
+		goto cancel;
+
+	psmon_lag_read(lag, &all, &unmatched);
+	if (nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_u32(skb, PSMON_A_LAG_KIND, lag->kind) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_CAPACITY, psmon_lag_capacity(lag),
+			  PSMON_A_LAG_PAD) ||
+	    nla_put_u8(skb, PSMON_A_LAG_CAPACITY_AUTO, !lag->capacity) ||
+	    nla_put_u8(skb, PSMON_A_LAG_THRESHOLD, lag->threshold) ||
+	    nla_put_u8(skb, PSMON_A_LAG_CLEAR, lag->clear) ||
+	    nla_put_u32(skb, PSMON_A_LAG_WINDOW, lag->window) ||
+	    psmon_put_totals(skb, PSMON_A_LAG_RX_PACKETS, PSMON_A_LAG_PAD,
+			     &all) ||
+	    psmon_put_totals(skb, PSMON_A_LAG_UNMATCHED_RX_PACKETS,
+			     PSMON_A_LAG_PAD, &unmatched))
+		goto cancel;
+	list_for_each_entry(m, &lag->members, node)
+		if (psmon_fill_member(skb, m))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct net_device *dev;
+	struct psmon_lag *lag;
+	struct sk_buff *msg;
+	int err;
+
+	err = psmon_parse_lag(info, tb);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	dev = psmon_lag_dev(pn->net, tb, info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	lag = psmon_lag_find(pn, dev);
+	if (!lag) {
+		NL_SET_ERR_MSG(info->extack, "device is not attached");
+		err = -ENOENT;
+		goto out;
+	}
+	err = psmon_fill_lag(msg, lag, info->snd_portid, info->snd_seq, 0);
+out:
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(skb->sk));
+	struct psmon_lag *lag;
+	long i = 0, skip = cb->args[0];
+
+	mutex_lock(&pn->lock);
+	list_for_each_entry(lag, &pn->lags, node) {
+		if (i++ < skip)
+			continue;
+		if (psmon_fill_lag(skb, lag, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+		cb->args[0] = i;
+	}
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+static int psmon_parse_prefix(const struct nlattr *nest, struct psmon_prefix *p,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PSMON_A_PREFIX_MAX + 1];
+	unsigned int alen;
+	int err;
+
+	err = nla_parse_nested(tb, PSMON_A_PREFIX_MAX, nest,
+			       psmon_prefix_policy, extack);
+	if (err)
+		return err;
+	if (!tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
+	    !tb[PSMON_A_PREFIX_PLEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "prefix needs family, address and length");
+		return -EINVAL;
+	}
+	p->family = nla_get_u8(tb[PSMON_A_PREFIX_FAMILY]);
+	if (p->family != AF_INET && p->family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PSMON_A_PREFIX_FAMILY],
+				    "address family is neither IPv4 nor IPv6");
+		return -EAFNOSUPPORT;
+	}
+	alen = p->family == AF_INET ? 4 : 16;
+	if (nla_len(tb[PSMON_A_PREFIX_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PSMON_A_PREFIX_ADDR],
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	memset(p->addr, 0, sizeof(p->addr));
+	nla_memcpy(p->addr, tb[PSMON_A_PREFIX_ADDR], alen);
+	p->plen = nla_get_u8(tb[PSMON_A_PREFIX_PLEN]);
+	if (!psmon_prefix_valid(p, extack)) {
+		NL_SET_BAD_ATTR(extack, nest);
+		return -EINVAL;
+	}
+	p->name[0] = '\0';
+	if (tb[PSMON_A_PREFIX_NAME])
+		nla_strscpy(p->name, tb[PSMON_A_PREFIX_NAME], sizeof(p->name));
+	return 0;
+}
+
+static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	const struct nlattr *attr, **nests = NULL;
+	struct psmon_prefix **p = NULL;
+	u32 i, n = 0, bad;
+	int rem, err;
+
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == PSMON_A_PREFIX)
+			n++;
+	if (!n) {
+		NL_SET_ERR_MSG(info->extack, "missing prefix");
+		return -EINVAL;
+	}
+	if (n > psmon_max_prefixes) {
+		NL_SET_ERR_MSG(info->extack,
+			       "prefix limit reached (module parameter max_prefixes)");
+		return -ENOSPC;
+	}
+
+	p = kvcalloc(n, sizeof(*p), GFP_KERNEL);
+	nests = kvcalloc(n, sizeof(*nests), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!p || !nests)
+		goto out;
+
+	i = 0;
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(attr) != PSMON_A_PREFIX)
+			continue;
+		nests[i] = attr;
+		p[i] = kzalloc(sizeof(*p[i]), GFP_KERNEL_ACCOUNT);
+		if (!p[i])
+			goto out;
+		err = psmon_parse_prefix(attr, p[i], info->extack);
+		if (err)
+			goto out;
+		i++;
+	}
+
+	mutex_lock(&pn->lock);
+	err = psmon_prefix_add(pn, p, n, &bad, info->extack);
+	mutex_unlock(&pn->lock);
+	if (!err) {
+		kvfree(p);	/* the prefixes now belong to the table */
+		kvfree(nests);
+		return 0;
+	}
+	if (bad < n)
+		NL_SET_BAD_ATTR(info->extack, nests[bad]);
+out:
+	if (p)
+		for (i = 0; i < n; i++)
+			kfree(p[i]);
+	kvfree(p);
+	kvfree(nests);
+	return err;
+}
+
+static int psmon_nl_prefix_key(struct genl_info *info, struct psmon_prefix *key)
+{
+	if (!info->attrs[PSMON_A_PREFIX]) {
+		NL_SET_ERR_MSG(info->extack, "missing prefix");
+		return -EINVAL;
+	}
+	return psmon_parse_prefix(info->attrs[PSMON_A_PREFIX], key,
+				  info->extack);
+}
+
+static int psmon_nl_prefix_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct psmon_prefix key;
+	int err;
+
+	err = psmon_nl_prefix_key(info, &key);
+	if (err)
+		return err;
+	mutex_lock(&pn->lock);
+	err = psmon_prefix_del(pn, &key, info->extack);
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static int psmon_fill_prefix(struct sk_buff *skb, struct psmon_net *pn,
+			     const struct psmon_prefix *p, u32 portid, u32 seq,
+			     int flags)
+{
+	struct psmon_totals all = p->departed, t;
+	const struct psmon_lag *lag;
+	struct nlattr *nest, *ln;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &psmon_family, flags,
+			  PSMON_CMD_PREFIX_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, PSMON_A_PREFIX);
+	if (!nest)
+		goto cancel;
+	if (nla_put_u8(skb, PSMON_A_PREFIX_FAMILY, p->family) ||
+	    nla_put(skb, PSMON_A_PREFIX_ADDR, p->family == AF_INET ? 4 : 16,
+		    p->addr) ||
+	    nla_put_u8(skb, PSMON_A_PREFIX_PLEN, p->plen) ||
+	    (p->name[0] && nla_put_string(skb, PSMON_A_PREFIX_NAME, p->name)))
+		goto cancel;
+
+	list_for_each_entry(lag, &pn->lags, node) {
+		psmon_prefix_read(p, lag, &t);
+		psmon_totals_add(&all, &t);
+		ln = nla_nest_start(skb, PSMON_A_PREFIX_LAG);
+		if (!ln ||
+		    nla_put_u32(skb, PSMON_A_PREFIX_LAG_IFINDEX,
+				lag->dev->ifindex) ||
+		    nla_put_string(skb, PSMON_A_PREFIX_LAG_IFNAME,
+				   lag->dev->name) ||
+		    psmon_put_totals(skb, PSMON_A_PREFIX_LAG_RX_PACKETS,
+				     PSMON_A_PREFIX_LAG_PAD, &t))
+			goto cancel;
+		nla_nest_end(skb, ln);
+	}
+	if (psmon_put_totals(skb, PSMON_A_PREFIX_RX_PACKETS,
+			     PSMON_A_PREFIX_PAD, &all))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct psmon_prefix key, *p;
+	struct sk_buff *msg;
+	int err;
+
+	err = psmon_nl_prefix_key(info, &key);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&pn->lock);
+	p = psmon_prefix_find(pn, &key);
+	if (p) {
+		err = psmon_fill_prefix(msg, pn, p, info->snd_portid,
+					info->snd_seq, 0);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "prefix is not registered");
+		err = -ENOENT;
+	}
+	mutex_unlock(&pn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int psmon_nl_prefix_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(skb->sk));
+	struct psmon_dump_ctx *ctx = (void *)cb->ctx;
+	struct psmon_prefix key, *p;
+	struct rb_node *node;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+
+	mutex_lock(&pn->lock);
+	if (ctx->started) {
+		key.family = ctx->family;
+		key.plen = ctx->plen;
+		memcpy(key.addr, ctx->addr, sizeof(key.addr));
+		p = psmon_prefix_after(pn, &key);
+	} else {
+		p = psmon_prefix_after(pn, NULL);
+	}
+	while (p) {
+		if (psmon_fill_prefix(skb, pn, p, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+		ctx->started = 1;
+		ctx->family = p->family;
+		ctx->plen = p->plen;
+		memcpy(ctx->addr, p->addr, sizeof(ctx->addr));
+		node = rb_next(&p->node);
+		p = node ? rb_entry(node, struct psmon_prefix, node) : NULL;
+	}
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+static const struct genl_ops psmon_ops[] = {
+	{
+		.cmd = PSMON_CMD_LAG_NEW,
+		.doit = psmon_nl_lag_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PSMON_CMD_LAG_SET,
+		.doit = psmon_nl_lag_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PSMON_CMD_LAG_DEL,
+		.doit = psmon_nl_lag_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PSMON_CMD_LAG_GET,
+		.doit = psmon_nl_lag_get,
+		.dumpit = psmon_nl_lag_dump,
+	},
+	{
+		.cmd = PSMON_CMD_PREFIX_NEW,
+		.doit = psmon_nl_prefix_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PSMON_CMD_PREFIX_DEL,
+		.doit = psmon_nl_prefix_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PSMON_CMD_PREFIX_GET,
+		.doit = psmon_nl_prefix_get,
+		.dumpit = psmon_nl_prefix_dump,
+	},
+};
+
+static const struct genl_multicast_group psmon_mcgrps[] = {
+	{ .name = PSMON_MCGRP_EVENTS },
+};
+
+static struct genl_family psmon_family __ro_after_init = {
+	.name = PSMON_FAMILY_NAME,
+	.version = PSMON_FAMILY_VERSION,
+	.maxattr = PSMON_A_MAX,
+	.policy = psmon_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = psmon_ops,
+	.n_ops = ARRAY_SIZE(psmon_ops),
+	.resv_start_op = PSMON_CMD_MAX + 1,
+	.mcgrps = psmon_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(psmon_mcgrps),
+};
+
+int psmon_genl_init(void)
+{
+	return genl_register_family(&psmon_family);
+}
+
+void psmon_genl_exit(void)
+{
+	genl_unregister_family(&psmon_family);
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registered prefixes of a namespace and the lookup table built from
+ * them.
+ *
+ * The control path keeps the prefixes in an rbtree ordered by (family,
+ * address, length) under psmon_net.lock. Each prefix owns a counter slot for
+ * its whole life. Every change builds a new immutable table (lpm.c) and
+ * publishes it with rcu_assign_pointer(); the packet path only ever sees a
+ * complete table. A slot is released only after a grace period, so no
+ * packet still counting against a removed prefix can touch the counters of
+ * the prefix that reuses the slot.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/rcupdate.h>
+#include <linux/socket.h>
+
+#include "prefix.h"
+
+static int psmon_prefix_cmp(const struct psmon_prefix *a,
+			    const struct psmon_prefix *b)
+{
+	int d;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	d = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (d)
+		return d;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return 0;
+}
+
+bool psmon_prefix_valid(const struct psmon_prefix *p,
+			struct netlink_ext_ack *extack)
+{
+	unsigned int alen = p->family == AF_INET ? 4 : 16;
+	unsigned int min = p->family == AF_INET ? 8 : 16;
+	unsigned int i;
+
+	if (p->plen < min || p->plen > alen * 8) {
+		NL_SET_ERR_MSG(extack,
+			       "prefix length out of range (IPv4 /8 to /32, IPv6 /16 to /128)");
+		return false;
+	}
+	for (i = 0; i < sizeof(p->addr); i++) {
+		unsigned int bits = i * 8;
+		u8 host;
+
+		if (bits + 8 <= p->plen)
+			continue;
+		host = bits >= p->plen ? 0xff : 0xff >> (p->plen - bits);
+		if (p->addr[i] & host) {
+			NL_SET_ERR_MSG(extack, "prefix has host bits set");
+			return false;
+		}
+	}
+	return true;
+}
+
+struct psmon_prefix *psmon_prefix_find(struct psmon_net *pn,
+				       const struct psmon_prefix *key)
+{
+	struct rb_node *node = pn->prefixes.rb_node;
+
+	while (node) {
+		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
+						  node);
+		int d = psmon_prefix_cmp(key, p);
+
+		if (!d)
+			return p;
+		node = d < 0 ? node->rb_left : node->rb_right;
+	}
+	return NULL;
+}
+
+/* The first prefix ordered after key, or the first of all if key is NULL. */
+struct psmon_prefix *psmon_prefix_after(struct psmon_net *pn,
+					const struct psmon_prefix *key)
+{
+	struct rb_node *node = pn->prefixes.rb_node;
+	struct psmon_prefix *best = NULL;
+
+	if (!key) {
+		node = rb_first(&pn->prefixes);
+		return node ? rb_entry(node, struct psmon_prefix, node) : NULL;
+	}
+	while (node) {
+		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
+						  node);
+
+		if (psmon_prefix_cmp(key, p) < 0) {
+			best = p;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return best;
+}
+
+static bool psmon_prefix_insert(struct psmon_net *pn, struct psmon_prefix *new)
+{
+	struct rb_node **link = &pn->prefixes.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct psmon_prefix *p = rb_entry(*link, struct psmon_prefix,
+						  node);
+		int d = psmon_prefix_cmp(new, p);
+
+		if (!d)
+			return false;
+		parent = *link;
+		link = d < 0 ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&new->node, parent, link);
+	rb_insert_color(&new->node, &pn->prefixes);
+	return true;
+}
+
+int psmon_blocks_alloc(struct psmon_lag *lag, u32 nblocks)
+{
+	u32 b;
+
+	for (b = 0; b < nblocks; b++) {
+		struct psmon_block __percpu *blk;
+		int cpu;
+
+		if (lag->blocks[b])
+			continue;
+		blk = alloc_percpu_gfp(struct psmon_block, GFP_KERNEL_ACCOUNT);
+		if (!blk)
+			return -ENOMEM;
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(blk, cpu)->syncp);
+		/* Published to readers by the table that first uses it. */
+		WRITE_ONCE(lag->blocks[b], blk);
+	}
+	return 0;
+}
+
+void psmon_blocks_free(struct psmon_lag *lag)
+{
+	u32 b, n = psmon_nblocks_max();
+
+	for (b = 0; b < n; b++)
+		free_percpu(lag->blocks[b]);
+}
+
+static int psmon_blocks_grow(struct psmon_net *pn, u32 nblocks)
+{
+	struct psmon_lag *lag;
+	int err;
+
+	if (nblocks <= pn->nblocks)
+		return 0;
+	list_for_each_entry(lag, &pn->lags, node) {
+		err = psmon_blocks_alloc(lag, nblocks);
+		if (err)
+			return err;	/* what was allocated stays for later */
+	}
+	pn->nblocks = nblocks;
+	return 0;
+}
+
+/* Called for a slot no reader can reach: unused, or freed a grace ago. */
+static void psmon_slot_zero(struct psmon_net *pn, u32 slot)
+{
+	struct psmon_lag *lag;
+	int cpu;
+
+	list_for_each_entry(lag, &pn->lags, node) {
+		struct psmon_block __percpu *blk =
+			lag->blocks[slot >> PSMON_BLOCK_SHIFT];
+
+		for_each_possible_cpu(cpu)
+			memset(&per_cpu_ptr(blk, cpu)->ctr[slot & PSMON_BLOCK_MASK],
+			       0, sizeof(struct psmon_ctr));
+	}
+}
+
+void psmon_prefix_read(const struct psmon_prefix *p,
+		       const struct psmon_lag *lag, struct psmon_totals *t)
+{
+	struct psmon_block __percpu *blk = lag->blocks[p->slot >>
+						       PSMON_BLOCK_SHIFT];
+	unsigned int i = p->slot & PSMON_BLOCK_MASK;
+	int cpu;
+
+	memset(t, 0, sizeof(*t));
+	if (!blk)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct psmon_block *b = per_cpu_ptr(blk, cpu);
+		struct psmon_totals v;
+		unsigned int start;
+		int d;
+
+		do {
+			start = u64_stats_fetch_begin(&b->syncp);
+			for (d = 0; d < PSMON_DIRS; d++) {
+				v.packets[d] = u64_stats_read(&b->ctr[i].dir[d].packets);
+				v.bytes[d] = u64_stats_read(&b->ctr[i].dir[d].bytes);
+			}
+		} while (u64_stats_fetch_retry(&b->syncp, start));
+		psmon_totals_add(t, &v);
+	}
+}
+
+/* A LAG is going away: keep what it counted in each prefix's totals. */
+void psmon_prefix_fold_lag(struct psmon_net *pn, const struct psmon_lag *lag)
+{
+	struct psmon_prefix *p, *tmp;
+	struct psmon_totals t;
+
+	rbtree_postorder_for_each_entry_safe(p, tmp, &pn->prefixes, node) {
+		psmon_prefix_read(p, lag, &t);
+		psmon_totals_add(&p->departed, &t);
+	}
+}
+
+static int psmon_table_rebuild(struct psmon_net *pn)
+{
+	size_t r4max = psmon_lpm_ranges_max(pn->n4);
+	size_t r6max = psmon_lpm_ranges_max(pn->n6);
+	size_t i4 = 0, i6 = pn->n4, hdr = ALIGN(sizeof(struct psmon_table), 8);
+	struct psmon_lpm_prefix *tmp;
+	struct psmon_table *t, *old;
+	struct rb_node *node;
+
+	t = kvmalloc(hdr + r6max * sizeof(*t->r6) + r4max * sizeof(*t->r4),
+		     GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	tmp = kvmalloc_array(max_t(size_t, pn->nprefixes, 1), sizeof(*tmp),
+			     GFP_KERNEL);
+	if (!tmp) {
+		kvfree(t);
+		return -ENOMEM;
+	}
+
+	/* In order: all IPv4 prefixes, sorted, then all IPv6 ones. */
+	for (node = rb_first(&pn->prefixes); node; node = rb_next(node)) {
+		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
+						  node);
+		struct psmon_lpm_prefix *e;
+
+		e = p->family == AF_INET ? &tmp[i4++] : &tmp[i6++];
+		memcpy(e->addr, p->addr, sizeof(e->addr));
+		e->plen = p->plen;
+		e->slot = p->slot;
+	}
+
+	t->r6 = (void *)t + hdr;
+	t->r4 = (void *)(t->r6 + r6max);
+	t->n4 = psmon_lpm4_build(tmp, pn->n4, t->r4);
+	t->n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, t->r6);
+	kvfree(tmp);
+
+	old = rcu_replace_pointer(pn->table, t, lockdep_is_held(&pn->lock));
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+static void psmon_prefix_count(struct psmon_net *pn,
+			       const struct psmon_prefix *p, int delta)
+{
+	pn->nprefixes += delta;
+	if (p->family == AF_INET)
+		pn->n4 += delta;
+	else
+		pn->n6 += delta;
+}
+
+/*
+ * Register n prefixes, all or none. On a refusal caused by one entry, *bad
+ * is its index (U32_MAX otherwise); the caller keeps ownership of p[] on
+ * failure.
+ */
+int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
+		     u32 *bad, struct netlink_ext_ack *extack)
+{
+	u32 i, done = 0, nblocks = 0;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	*bad = U32_MAX;
+
+	if (n > psmon_max_prefixes - pn->nprefixes) {
+		NL_SET_ERR_MSG(extack,
+			       "prefix limit reached (module parameter max_prefixes)");
+		return -ENOSPC;
+	}
+
+	for (i = 0; i < n; i++) {
+		err = ida_alloc_max(&pn->slots, psmon_max_prefixes - 1,
+				    GFP_KERNEL);
+		if (err < 0)
+			goto undo;
+		p[i]->slot = err;
+		if (!psmon_prefix_insert(pn, p[i])) {
+			ida_free(&pn->slots, p[i]->slot);
+			*bad = i;
+			NL_SET_ERR_MSG(extack, "prefix is already registered");
+			err = -EEXIST;
+			goto undo;
+		}
+		done++;
+		nblocks = max(nblocks, (p[i]->slot >> PSMON_BLOCK_SHIFT) + 1);
+	}
+
+	err = psmon_blocks_grow(pn, nblocks);
+	if (err)
+		goto undo;
+	for (i = 0; i < n; i++) {
+		psmon_slot_zero(pn, p[i]->slot);
+		psmon_prefix_count(pn, p[i], 1);
+	}
+
+	err = psmon_table_rebuild(pn);
+	if (!err)
+		return 0;
+	for (i = 0; i < n; i++)
+		psmon_prefix_count(pn, p[i], -1);
+undo:
+	/* Nothing of this was ever published: no grace period needed. */
+	for (i = 0; i < done; i++) {
+		rb_erase(&p[i]->node, &pn->prefixes);
+		ida_free(&pn->slots, p[i]->slot);
+	}
+	return err;
+}
+
+int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *key,
+		     struct netlink_ext_ack *extack)
+{
+	struct psmon_prefix *p;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+
+	p = psmon_prefix_find(pn, key);
+	if (!p) {
+		NL_SET_ERR_MSG(extack, "prefix is not registered");
+		return -ENOENT;
+	}
+	rb_erase(&p->node, &pn->prefixes);
+	psmon_prefix_count(pn, p, -1);
+	err = psmon_table_rebuild(pn);
+	if (err) {
+		psmon_prefix_insert(pn, p);
+		psmon_prefix_count(pn, p, 1);
+		return err;
+	}
+	/* Packets may still count against the old table's slot. */
+	synchronize_rcu();
+	ida_free(&pn->slots, p->slot);
+	kfree(p);
+	return 0;
+}
+
+/* Namespace exit: no LAG, so no hook, is left. */
+void psmon_prefix_flush(struct psmon_net *pn)
+{
+	struct psmon_prefix *p, *tmp;
+	struct psmon_table *t;
+
+	rbtree_postorder_for_each_entry_safe(p, tmp, &pn->prefixes, node)
+		kfree(p);
+	pn->prefixes = RB_ROOT;
+	pn->nprefixes = 0;
+	pn->n4 = 0;
+	pn->n6 = 0;
+	t = rcu_replace_pointer(pn->table, NULL, true);
+	if (t)
+		kvfree_rcu(t, rcu);
+	ida_destroy(&pn->slots);
+}

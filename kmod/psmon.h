@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * psmon: per-prefix traffic accounting on LAG members.
+ *
+ * Per network namespace state and the objects shared by the control path
+ * (netlink, netdevice notifier) and the packet path (netfilter hooks).
+ */
+#ifndef _PSMON_H
+#define _PSMON_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/rbtree.h>
+#include <linux/idr.h>
+#include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include "uapi/linux/psmon.h"
+
+#include "lpm.h"
+
+enum psmon_dir {
+	PSMON_RX,
+	PSMON_TX,
+	PSMON_DIRS,
+};
+
+/* Packets and bytes, both directions: one prefix on one LAG, or a total. */
+struct psmon_ctr {
+	struct {
+		u64_stats_t packets;
+		u64_stats_t bytes;
+	} dir[PSMON_DIRS];
+};
+
+/* The same, read out and summed over CPUs. */
+struct psmon_totals {
+	u64 packets[PSMON_DIRS];
+	u64 bytes[PSMON_DIRS];
+};
+
+/* Per-CPU counters of one member (all frames) or one LAG (unmatched IP). */
+struct psmon_pcpu {
+	struct u64_stats_sync syncp;
+	struct psmon_ctr ctr;
+};
+
+/*
+ * Per-CPU counters of PSMON_BLOCK_SLOTS prefix slots on one LAG. A LAG holds
+ * an array of pointers to such blocks, indexed by slot >> PSMON_BLOCK_SHIFT,
+ * so that counter memory grows with the prefixes actually registered.
+ */
+#define PSMON_BLOCK_SHIFT	9
+#define PSMON_BLOCK_SLOTS	(1U << PSMON_BLOCK_SHIFT)
+#define PSMON_BLOCK_MASK	(PSMON_BLOCK_SLOTS - 1)
+
+struct psmon_block {
+	struct u64_stats_sync syncp;
+	struct psmon_ctr ctr[PSMON_BLOCK_SLOTS];
+};
+
+/* The lookup table the packet path reads; immutable once published. */
+struct psmon_table {
+	struct rcu_head rcu;
+	u32 n4;
+	u32 n6;
+	struct psmon_lpm4_range *r4;
+	struct psmon_lpm6_range *r6;
+};
+
+struct psmon_net {
+	struct net *net;
+	/* Serialises every change; taken after RTNL where both are needed. */
+	struct mutex lock;
+	struct psmon_table __rcu *table;
+
+	struct rb_root prefixes;	/* struct psmon_prefix, by key */
+	u32 nprefixes;
+	u32 n4;
+	u32 n6;
+	struct ida slots;
+	/* Blocks 0..nblocks-1 exist in every LAG. */
+	u32 nblocks;
+
+	struct list_head lags;		/* struct psmon_lag */
+	u32 nlags;
+};
+
+struct psmon_member;
+
+struct psmon_lag {
+	struct list_head node;
+	struct psmon_net *pn;
+	struct net_device *dev;
+	enum psmon_lag_kind kind;
+
+	struct list_head members;	/* struct psmon_member */
+	u64 capacity;			/* bit/s; 0: the members' speeds */
+	u8 threshold;
+	u8 clear;
+	u32 window;
+
+	struct psmon_pcpu __percpu *unmatched;
+	/* Totals of members that have left, so LAG totals stay monotonic. */
+	struct psmon_totals departed;
+
+	/* Indexed by slot >> PSMON_BLOCK_SHIFT; read by the packet path. */
+	struct psmon_block __percpu *blocks[];
+};
+
+struct psmon_member {
+	struct list_head node;
+	struct psmon_lag *lag;
+	struct net_device *dev;
+	struct nf_hook_ops ops[PSMON_DIRS];
+	u32 speed;			/* Mbit/s, 0 when unknown */
+	bool up;
+	struct psmon_pcpu __percpu *stats;
+};
+
+extern unsigned int psmon_net_id;
+extern unsigned int psmon_max_prefixes;
+extern unsigned int psmon_max_lags;
+
+static inline struct psmon_net *psmon_pernet(const struct net *net)
+{
+	return net_generic(net, psmon_net_id);
+}
+
+static inline u32 psmon_nblocks_max(void)
+{
+	return DIV_ROUND_UP(psmon_max_prefixes, PSMON_BLOCK_SLOTS);
+}
+
+void psmon_pcpu_read(struct psmon_pcpu __percpu *pcpu,
+		     struct psmon_totals *sum);
+void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t);
+
+#endif /* _PSMON_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * psmon: per-prefix traffic accounting on LAG members.
+ *
+ * Generic netlink interface, shared by psmon.ko and psctl. It is specified
+ * in Documentation/netlink/psmon.yaml; keep the two in step.
+ */
+#ifndef _UAPI_LINUX_PSMON_H
+#define _UAPI_LINUX_PSMON_H
+
+#define PSMON_FAMILY_NAME	"psmon"
+#define PSMON_FAMILY_VERSION	1
+#define PSMON_MCGRP_EVENTS	"events"
+
+/* Longest prefix name, including the terminating NUL. */
+#define PSMON_NAME_SIZE		64
+
+/* Kinds of LAG (PSMON_A_LAG_KIND). */
+enum psmon_lag_kind {
+	PSMON_LAG_KIND_SINGLE,	/* a plain interface: a one-member LAG */
+	PSMON_LAG_KIND_BOND,
+	PSMON_LAG_KIND_TEAM,
+};
+
+enum psmon_cmd {
+	PSMON_CMD_UNSPEC,
+	PSMON_CMD_LAG_NEW,	/* do: attach a LAG */
+	PSMON_CMD_LAG_SET,	/* do: change a LAG's settings */
+	PSMON_CMD_LAG_DEL,	/* do: detach a LAG */
+	PSMON_CMD_LAG_GET,	/* do, dump: LAG state and counters */
+	PSMON_CMD_PREFIX_NEW,	/* do: register one or more prefixes */
+	PSMON_CMD_PREFIX_DEL,	/* do: unregister a prefix */
+	PSMON_CMD_PREFIX_GET,	/* do, dump: prefixes and counters */
+
+	__PSMON_CMD_MAX
+};
+#define PSMON_CMD_MAX (__PSMON_CMD_MAX - 1)
+
+/* Top-level attributes of every command. */
+enum psmon_a {
+	PSMON_A_UNSPEC,
+	PSMON_A_LAG,		/* nest, psmon_a_lag */
+	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in PREFIX_NEW */
+
+	__PSMON_A_MAX
+};
+#define PSMON_A_MAX (__PSMON_A_MAX - 1)
+
+enum psmon_a_lag {
+	PSMON_A_LAG_UNSPEC,
+	PSMON_A_LAG_PAD,
+	PSMON_A_LAG_IFINDEX,		/* u32 */
+	PSMON_A_LAG_IFNAME,		/* string */
+	PSMON_A_LAG_KIND,		/* u32, enum psmon_lag_kind */
+	PSMON_A_LAG_CAPACITY,		/* u64, bit/s; in requests: fixed capacity */
+	PSMON_A_LAG_CAPACITY_AUTO,	/* u8; in requests: 1 returns to auto */
+	PSMON_A_LAG_THRESHOLD,		/* u8, percent, 1..100 */
+	PSMON_A_LAG_CLEAR,		/* u8, percent, 1..99, below threshold */
+	PSMON_A_LAG_WINDOW,		/* u32, seconds, 1..3600 */
+	PSMON_A_LAG_MEMBER,		/* nest, psmon_a_member; repeated */
+	PSMON_A_LAG_RX_PACKETS,		/* u64, all frames on all members */
+	PSMON_A_LAG_RX_BYTES,		/* u64 */
+	PSMON_A_LAG_TX_PACKETS,		/* u64 */
+	PSMON_A_LAG_TX_BYTES,		/* u64 */
+	PSMON_A_LAG_UNMATCHED_RX_PACKETS,	/* u64, IP, no prefix matched */
+	PSMON_A_LAG_UNMATCHED_RX_BYTES,		/* u64 */
+	PSMON_A_LAG_UNMATCHED_TX_PACKETS,	/* u64 */
+	PSMON_A_LAG_UNMATCHED_TX_BYTES,		/* u64 */
+
+	__PSMON_A_LAG_MAX
+};
+#define PSMON_A_LAG_MAX (__PSMON_A_LAG_MAX - 1)
+
+enum psmon_a_member {
+	PSMON_A_MEMBER_UNSPEC,
+	PSMON_A_MEMBER_PAD,
+	PSMON_A_MEMBER_IFINDEX,		/* u32 */
+	PSMON_A_MEMBER_IFNAME,		/* string */
+	PSMON_A_MEMBER_SPEED,		/* u32, Mbit/s, 0 when unknown */
+	PSMON_A_MEMBER_UP,		/* u8, 1 when the carrier is up */
+	PSMON_A_MEMBER_RX_PACKETS,	/* u64, all frames */
+	PSMON_A_MEMBER_RX_BYTES,	/* u64 */
+	PSMON_A_MEMBER_TX_PACKETS,	/* u64 */
+	PSMON_A_MEMBER_TX_BYTES,	/* u64 */
+
+	__PSMON_A_MEMBER_MAX
+};
+#define PSMON_A_MEMBER_MAX (__PSMON_A_MEMBER_MAX - 1)
+
+enum psmon_a_prefix {
+	PSMON_A_PREFIX_UNSPEC,
+	PSMON_A_PREFIX_PAD,
+	PSMON_A_PREFIX_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	PSMON_A_PREFIX_ADDR,		/* binary, 4 or 16 bytes, network order */
+	PSMON_A_PREFIX_PLEN,		/* u8 */
+	PSMON_A_PREFIX_NAME,		/* string, < PSMON_NAME_SIZE */
+	PSMON_A_PREFIX_RX_PACKETS,	/* u64, sum over LAGs */
+	PSMON_A_PREFIX_RX_BYTES,	/* u64 */
+	PSMON_A_PREFIX_TX_PACKETS,	/* u64 */
+	PSMON_A_PREFIX_TX_BYTES,	/* u64 */
+	PSMON_A_PREFIX_LAG,		/* nest, psmon_a_prefix_lag; repeated */
+
+	__PSMON_A_PREFIX_MAX
+};
+#define PSMON_A_PREFIX_MAX (__PSMON_A_PREFIX_MAX - 1)
+
+/* A prefix's counters on one LAG. */
+enum psmon_a_prefix_lag {
+	PSMON_A_PREFIX_LAG_UNSPEC,
+	PSMON_A_PREFIX_LAG_PAD,
+	PSMON_A_PREFIX_LAG_IFINDEX,	/* u32 */
+	PSMON_A_PREFIX_LAG_IFNAME,	/* string */
+	PSMON_A_PREFIX_LAG_RX_PACKETS,	/* u64 */
+	PSMON_A_PREFIX_LAG_RX_BYTES,	/* u64 */
+	PSMON_A_PREFIX_LAG_TX_PACKETS,	/* u64 */
+	PSMON_A_PREFIX_LAG_TX_BYTES,	/* u64 */
+
+	__PSMON_A_PREFIX_LAG_MAX
+};
+#define PSMON_A_PREFIX_LAG_MAX (__PSMON_A_PREFIX_LAG_MAX - 1)
+
+#endif /* _UAPI_LINUX_PSMON_H */

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages that building, testing and the demo need.
+# Does nothing (and needs no network) when they are all installed.
+#
+# Usage: scripts/deps.sh [--checkpatch]
+#   --checkpatch  also the kernel source package that ships checkpatch.pl
+
+set -euo pipefail
+
+pkgs=(
+	# psmon.ko and psctl
+	build-essential pkg-config libmnl-dev linux-headers-amd64 sparse
+	# the test virtual machine (selftests/vm/run.sh)
+	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils
+	# tools the tests and the demo run inside the virtual machine
+	iproute2 iputils-ping ethtool nftables procps python3 prometheus
+	# selftests/bench
+	valgrind
+)
+if [ "${1:-}" = --checkpatch ]; then
+	pkgs=(linux-source-6.1 perl xz-utils)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	case "$(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null)" in
+	ii*) ;;
+	*) missing+=("$p") ;;
+	esac
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root:  apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

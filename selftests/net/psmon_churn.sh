@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# psmon prefix churn: prefixes added and removed while traffic flows never
+# change the counters of the other prefixes; a prefix added again starts
+# from zero.
+#
+#   ROUTER (psmon: lag add bond0)                       PEER
+#   lo: 198.51.100.10 .130 .200  203.0.113.1           ping floods
+#       2001:db8:1::1  2001:db8:1:8000::1              -> 198.51.100.10
+#   bond0 192.0.2.1/28 --+-- bond0-m1 <-veth-> bond0-p1 --+-- bond0 192.0.2.2/28
+#   2001:db8:ff::1/64    +-- bond0-m2 <-veth-> bond0-p2 --+   2001:db8:ff::2/64
+#   nft counters on bond0-m1/m2 (netdev ingress/egress): the reference
+#
+# The reference for the flood is an nftables netdev chain on each member,
+# at the same hooks psmon uses: it counts the frames that crossed them,
+# whatever ping saw.
+
+NET_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
+source "$NET_DIR/../lib.sh"
+# shellcheck source=psmon_lib.sh
+source "$NET_DIR/psmon_lib.sh"
+
+N=$PING_COUNT
+FLOOD=${PSMON_FLOOD:-1500}
+
+cleanup()
+{
+	cleanup_all_ns
+}
+
+setup()
+{
+	setup_ns R P || return 1
+	psmon_topo "$R" "$P" || return 1
+	pc "$R" lag add bond0
+}
+
+# ref_counters NS: an nftables netdev table counting, on both members, the
+# IPv4 frames to (ingress) and from (egress) 198.51.100.10 and the IPv6
+# frames to and from 2001:db8:1::1.
+ref_counters()
+{
+	local m
+
+	for m in bond0-m1 bond0-m2; do
+		cat <<-EOF
+		table netdev ref_${m//-/_} {
+			chain in {
+				type filter hook ingress device "$m" priority 0;
+				ip daddr 198.51.100.10 counter name in4
+				ip6 daddr 2001:db8:1::1 counter name in6
+			}
+			chain out {
+				type filter hook egress device "$m" priority 0;
+				ip saddr 198.51.100.10 counter name out4
+				ip6 saddr 2001:db8:1::1 counter name out6
+			}
+			counter in4 { }
+			counter in6 { }
+			counter out4 { }
+			counter out6 { }
+		}
+		EOF
+	done | ip netns exec "$1" nft -f -
+}
+
+# ref_get NS NAME: the packets of counter NAME summed over the members.
+ref_get()
+{
+	ip netns exec "$1" nft list counters |
+	awk -v name="$2" '
+		$1 == "counter" { cur = $2; next }
+		cur == name && $1 == "packets" { n += $2 }
+		END { print n + 0 }'
+}
+
+# Add and remove other prefixes, among them ones nested in the flooded
+# prefix and ones next to it, while two floods run; the flooded prefixes'
+# counters are exactly the reference, the idle one stays at zero.
+test_churn()
+{
+	local f4 f6 out4 out6 rounds=0 in4 in6 o4 o6 extra
+
+	assert setup
+	assert ref_counters "$R"
+	assert pc "$R" prefix add 198.51.100.0/24 name A allow-reserved
+	assert pc "$R" prefix add 2001:db8:1::/48 name A6 allow-reserved
+	assert pc "$R" prefix add 203.0.113.0/24 name B allow-reserved
+
+	out4=$(mktemp); out6=$(mktemp)
+	ip netns exec "$P" ping -q -n -c "$FLOOD" -i 0.004 -s 100 -W 5 \
+		198.51.100.10 >"$out4" 2>&1 &
+	f4=$!
+	ip netns exec "$P" ping -q -n -c "$FLOOD" -i 0.004 -s 100 -W 5 \
+		2001:db8:1::1 >"$out6" 2>&1 &
+	f6=$!
+	# Changes that rebuild the lookup tables around the flooded
+	# prefixes: nested in them (but not covering the flooded address),
+	# adjacent, covering the idle one, in batches and one at a time.
+	extra=$(mktemp)
+	cat >"$extra" <<-EOF
+	prefix add 198.51.100.128/25 name C1 allow-reserved
+	prefix add 198.51.101.0/24 name C2 allow-reserved
+	prefix add 2001:db8:1:8000::/49 name C3 allow-reserved
+	prefix add 2001:db8:2::/48 name C4 allow-reserved
+	prefix add 203.0.113.128/25 name C5 allow-reserved
+	EOF
+	while kill -0 "$f4" 2>/dev/null || kill -0 "$f6" 2>/dev/null; do
+		pc "$R" -b "$extra" || { echo "# batch add failed"; break; }
+		pc "$R" prefix del 198.51.100.128/25 || break
+		pc "$R" prefix del 2001:db8:1:8000::/49 || break
+		pc "$R" prefix add 198.51.100.0/25 name C6 allow-reserved || break
+		pc "$R" prefix del 198.51.100.0/25 || break
+		pc "$R" prefix del 198.51.101.0/24 || break
+		pc "$R" prefix del 2001:db8:2::/48 || break
+		pc "$R" prefix del 203.0.113.128/25 || break
+		rounds=$((rounds + 1))
+	done
+	wait "$f4"; wait "$f6"
+	rm -f "$extra"
+	tap_diag "$rounds rounds of changes during the floods"
+	tap_diag "ping IPv4: $(grep transmitted "$out4")"
+	tap_diag "ping IPv6: $(grep transmitted "$out6")"
+	rm -f "$out4" "$out6"
+	assert check_ge "rounds of changes during the floods" "$rounds" 3
+	assert check_eq "prefixes left" "$(jget "$R" "prefix show" "*" prefix | LC_ALL=C sort | tr "\n" " ")" \
+		"198.51.100.0/24 2001:db8:1::/48 203.0.113.0/24 "
+
+	in4=$(ref_get "$R" in4); o4=$(ref_get "$R" out4)
+	in6=$(ref_get "$R" in6); o6=$(ref_get "$R" out6)
+	tap_diag "reference: IPv4 in $in4 out $o4, IPv6 in $in6 out $o6"
+	assert check_ge "flood frames counted by nft" "$in4" "$FLOOD"
+	assert check_ge "flood frames counted by nft" "$in6" "$FLOOD"
+	assert check_prefix "$R" 198.51.100.0/24 "$in4" $((in4 * F4)) "$o4" $((o4 * F4))
+	assert check_prefix "$R" 2001:db8:1::/48 "$in6" $((in6 * F6)) "$o6" $((o6 * F6))
+	assert check_prefix "$R" 203.0.113.0/24 0 0 0 0
+	assert check_unmatched "$R" bond0 0 0 0 0
+}
+
+# Removing a prefix leaves the others' counters exactly as they were; the
+# traffic it had moves to the next most specific prefix.
+test_remove_keeps_others()
+{
+	local a b
+
+	assert setup
+	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	assert pc "$R" prefix add 198.51.100.128/25 allow-reserved
+	assert pc "$R" prefix add 2001:db8:1::/48 allow-reserved
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert psmon_ping "$P" "$N" 198.51.100.130
+	assert psmon_ping "$P" "$N" 2001:db8:1::1
+	a=$(prefix_counters "$R" 198.51.100.0/24)
+	b=$(prefix_counters "$R" 2001:db8:1::/48)
+	assert check_eq "/24 before" "$a" "$N $((N * F4)) $N $((N * F4))"
+	assert pc "$R" prefix del 198.51.100.128/25
+	assert check_eq "/24 after removing the /25" "$(prefix_counters "$R" 198.51.100.0/24)" "$a"
+	assert check_eq "IPv6 after removing the /25" "$(prefix_counters "$R" 2001:db8:1::/48)" "$b"
+	assert psmon_ping "$P" "$N" 198.51.100.130
+	assert check_prefix "$R" 198.51.100.0/24 $((2 * N)) $((2 * N * F4)) $((2 * N)) $((2 * N * F4))
+	assert pc "$R" prefix del 198.51.100.0/24
+	assert check_eq "IPv6 after removing the /24" "$(prefix_counters "$R" 2001:db8:1::/48)" "$b"
+	assert check_unmatched "$R" bond0 0 0 0 0
+}
+
+# A prefix removed and added again starts from zero; while it is gone
+# its traffic is unmatched.
+test_readd_zero()
+{
+	assert setup
+	assert pc "$R" prefix add 198.51.100.0/24 name first allow-reserved
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4))
+	assert pc "$R" prefix del 198.51.100.0/24
+	assert check_eq "prefixes after del" "$(jget "$R" "prefix show" '#')" 0
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_unmatched "$R" bond0 "$N" $((N * F4)) "$N" $((N * F4))
+	assert pc "$R" prefix add 198.51.100.0/24 name second allow-reserved
+	assert check_prefix "$R" 198.51.100.0/24 0 0 0 0
+	assert check_eq "name" "$(jget "$R" "prefix show" 0 name)" second
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4))
+	assert check_unmatched "$R" bond0 "$N" $((N * F4)) "$N" $((N * F4))
+}
+
+psmon_require
+trap cleanup EXIT
+
+tap_plan 5
+dmesg_mark
+run_test "load psmon.ko" psmon_load
+psmon_json_start
+
+run_test "prefix churn during floods leaves other counters exact" test_churn
+run_test "removing a prefix leaves the others' counters unchanged" test_remove_keeps_others
+run_test "a prefix added again starts from zero" test_readd_zero
+
+dmesg_check "kernel log"
+tap_result "no kernel warnings" $?
+
+tap_done
+exit $?

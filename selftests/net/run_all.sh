@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the psmon network selftests, one after the other, in this (virtual)
+# machine, as root:
+#
+#	selftests/vm/run.sh -- selftests/net/run_all.sh [SCRIPT...]
+#
+# Without arguments every psmon_*.sh below runs.  Each script starts with
+# psmon unloaded and loads it as it needs; psmon is unloaded after it.
+# The output is one TAP stream, kselftest style: each script's own TAP
+# indented as "# " comments, then one "ok"/"not ok" line for the script.
+# With PSMON_TAP_DIR set, each script's TAP also goes to
+# $PSMON_TAP_DIR/NAME.tap.
+#
+# Exit status: 0 when every script passed (or skipped, but not all), 1 when
+# one failed, 4 when all skipped.  PSMON_TEST_TIMEOUT (seconds, default
+# 600) bounds each script.
+
+NET_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
+source "$NET_DIR/../lib.sh"
+# shellcheck source=psmon_lib.sh
+source "$NET_DIR/psmon_lib.sh"
+
+ALL="psmon_counting.sh psmon_churn.sh psmon_membership.sh
+     psmon_lifecycle.sh psmon_badinput.sh psmon_scale.sh"
+TIMEOUT=${PSMON_TEST_TIMEOUT:-600}
+
+scripts=("$@")
+# shellcheck disable=SC2206
+[ ${#scripts[@]} -gt 0 ] || scripts=($ALL)
+
+require_root
+
+tap_plan ${#scripts[@]}
+tap_diag "kernel $(uname -r), $(nproc) CPUs"
+if [ -n "${PSMON_TAP_DIR:-}" ]; then
+	mkdir -p "$PSMON_TAP_DIR" || exit 1
+fi
+
+t_all=$(now_ms)
+for s in "${scripts[@]}"; do
+	name=${s##*/}
+	path=$NET_DIR/$name
+	if [ ! -x "$path" ]; then
+		tap_fail "$name" "no such test"
+		continue
+	fi
+	# A fresh module for every script.
+	if ! psmon_unload; then
+		tap_fail "$name" "cannot unload psmon before the test"
+		continue
+	fi
+	log=$(mktemp)
+	t0=$(now_ms)
+	rc=0
+	timeout -k 10 "$TIMEOUT" "$path" >"$log" 2>&1 </dev/null || rc=$?
+	secs=$(( ($(now_ms) - t0) / 1000 ))
+	sed 's/^/# /' "$log"
+	[ -n "${PSMON_TAP_DIR:-}" ] && cp "$log" "$PSMON_TAP_DIR/${name%.sh}.tap"
+	rm -f "$log"
+	tap_diag "$name: ${secs}s, exit status $rc"
+	if [ "$rc" -eq 124 ]; then
+		tap_fail "$name" "timed out after ${TIMEOUT}s"
+	else
+		tap_result "$name" "$rc"
+	fi
+	if ! psmon_unload; then
+		tap_diag "cannot unload psmon after $name:"
+		lsmod | grep -E '^psmon' | sed 's/^/# /'
+		tap_fail "$name: psmon unloads afterwards"
+	fi
+done
+tap_diag "all scripts: $(( ($(now_ms) - t_all) / 1000 ))s"
+
+tap_done
+exit $?

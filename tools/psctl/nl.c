@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "nl.h"
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned int portid;
+	uint16_t family;
+	uint8_t version;	/* of the family's messages */
+	uint32_t seq;
+	char *buf;		/* receive buffer, grown to the largest datagram */
+	size_t buflen;
+	char ext_msg[NL_EXT_MSG_LEN];
+	bool has_offs;
+	uint32_t offs;
+};
+
+/* State of one request while its answer is read. */
+struct nl_req {
+	struct nl *nl;
+	nl_cb cb;
+	void *data;
+	int err;		/* from the kernel */
+	int cb_err;		/* first error of cb */
+};
+
+static int ext_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nl *nl = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMSGERR_ATTR_MSG:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			break;
+		snprintf(nl->ext_msg, sizeof(nl->ext_msg), "%s",
+			 mnl_attr_get_str(attr));
+		break;
+	case NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			break;
+		nl->offs = mnl_attr_get_u32(attr);
+		nl->has_offs = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* The extended ack TLVs start at offset off of the payload. */
+static void parse_ext_ack(struct nl *nl, const struct nlmsghdr *nlh, size_t off)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (mnl_nlmsg_get_payload_len(nlh) < off)
+		return;
+	mnl_attr_parse(nlh, (unsigned int)off, ext_attr_cb, nl);
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nl_req *req = data;
+	size_t off = sizeof(*e);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		req->err = -EBADMSG;
+		return MNL_CB_STOP;
+	}
+	/* Without NETLINK_CAP_ACK the request follows the header. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += mnl_nlmsg_get_payload_len(&e->msg);
+	parse_ext_ack(req->nl, nlh, off);
+	req->err = e->error < 0 ? e->error : -e->error;
+	return MNL_CB_STOP;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_req *req = data;
+	int err;
+
+	/* The end of a dump carries the dump's error, if any. */
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+		parse_ext_ack(req->nl, nlh, sizeof(int));
+		req->err = err < 0 ? err : -err;
+	}
+	return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_req *req = data;
+
+	(void)nlh;
+	req->err = -ENOBUFS;
+	return MNL_CB_STOP;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_req *req = data;
+	int ret;
+
+	/* After a failure keep reading, so that the socket stays in step. */
+	if (req->cb && !req->cb_err) {
+		ret = req->cb(nlh, req->data);
+		if (ret < 0)
+			req->cb_err = ret;
+	}
+	return MNL_CB_OK;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = noop_cb,
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+	[NLMSG_OVERRUN] = overrun_cb,
+};
+
+/* Receive one datagram whatever its size. */
+static ssize_t nl_recv(struct nl *nl)
+{
+	ssize_t n;
+	char *p;
+
+	n = recv(mnl_socket_get_fd(nl->sk), NULL, 0, MSG_PEEK | MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n > nl->buflen) {
+		p = realloc(nl->buf, (size_t)n);
+		if (!p)
+			return -ENOMEM;
+		nl->buf = p;
+		nl->buflen = (size_t)n;
+	}
+	n = mnl_socket_recvfrom(nl->sk, nl->buf, nl->buflen);
+	return n < 0 ? -errno : n;
+}
+
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
+{
+	struct nl_req req = { .nl = nl, .cb = cb, .data = data };
+	ssize_t n;
+	int ret;
+
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	nl->ext_msg[0] = '\0';
+	nl->has_offs = false;
+
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = nl_recv(nl);
+		if (n < 0)
+			return (int)n;
+		errno = 0;
+		ret = mnl_cb_run2(nl->buf, (size_t)n, nlh->nlmsg_seq, nl->portid,
+				  data_cb, &req, ctl_cbs, NLMSG_MIN_TYPE);
+		if (ret < 0)
+			/* EINTR: a dump saw the table change under it. */
+			return errno ? -errno : -EBADMSG;
+	} while (ret > MNL_CB_STOP);
+
+	return req.err ? req.err : req.cb_err;
+}
+
+struct nlmsghdr *nl_msg_start(struct nl *nl, void *buf, uint8_t cmd,
+			      uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = nl->version;
+	return nlh;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const enum mnl_attr_data_type types[CTRL_ATTR_MAX + 1] = {
+		[CTRL_ATTR_FAMILY_ID] = MNL_TYPE_U16,
+	};
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = { NULL };
+	uint16_t *family = data;
+	int ret;
+
+	ret = nl_parse(nlh, NULL, types, CTRL_ATTR_MAX, tb);
+	if (ret)
+		return ret;
+	if (!tb[CTRL_ATTR_FAMILY_ID])
+		return -EBADMSG;
+	*family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	return 0;
+}
+
+static int resolve_family(struct nl *nl, const char *name, uint8_t version)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	uint16_t family = 0;
+	int ret;
+
+	nl->family = GENL_ID_CTRL;
+	nl->version = 1;
+	nlh = nl_msg_start(nl, buf, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	ret = nl_request(nl, nlh, family_cb, &family);
+	if (ret)
+		return ret;
+	if (!family)
+		return -EBADMSG;
+	nl->family = family;
+	nl->version = version;
+	return 0;
+}
+
+int nl_open(struct nl **out, const char *family, uint8_t version)
+{
+	struct nl *nl;
+	int one = 1, ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	nl->buflen = 32768;
+	nl->buf = malloc(nl->buflen);
+	if (!nl->buf) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	nl->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sk) {
+		ret = -errno;
+		goto err_free;
+	}
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	/* Both are optional: without them errors just carry less detail. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (uint32_t)time(NULL);
+
+	ret = resolve_family(nl, family, version);
+	if (ret)
+		goto err_close;
+	*out = nl;
+	return 0;
+
+err_close:
+	mnl_socket_close(nl->sk);
+err_free:
+	free(nl->buf);
+	free(nl);
+	return ret;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sk);
+	free(nl->buf);
+	free(nl);
+}
+
+const char *nl_ext_msg(const struct nl *nl)
+{
+	return nl->ext_msg;
+}
+
+bool nl_ext_offset(const struct nl *nl, uint32_t *offs)
+{
+	if (nl->has_offs)
+		*offs = nl->offs;
+	return nl->has_offs;
+}
+
+struct parse_ctx {
+	const enum mnl_attr_data_type *types;
+	unsigned int max;
+	const struct nlattr **tb;
+};
+
+static int parse_cb(const struct nlattr *attr, void *data)
+{
+	const struct parse_ctx *ctx = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type > ctx->max)
+		return MNL_CB_OK;
+	if (ctx->types[type] != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate(attr, ctx->types[type]) < 0)
+		return MNL_CB_ERROR;
+	ctx->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+int nl_parse(const struct nlmsghdr *nlh, const struct nlattr *nest,
+	     const enum mnl_attr_data_type *types, unsigned int max,
+	     const struct nlattr **tb)
+{
+	struct parse_ctx ctx = { .types = types, .max = max, .tb = tb };
+	int ret;
+
+	if (nest)
+		ret = mnl_attr_parse_nested(nest, parse_cb, &ctx);
+	else
+		ret = mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_cb,
+				     &ctx);
+	return ret == MNL_CB_ERROR ? -EBADMSG : 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the objects (lag.c, prefix.c, ...) share: the run context, the
+ * object and command tables, and how errors are reported.
+ */
+#ifndef PSCTL_H
+#define PSCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "nl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit status, as in iproute2. */
+#define EXIT_USAGE	1	/* bad usage or input; nothing was sent */
+#define EXIT_KERNEL	2	/* the kernel refused, or could not be asked */
+
+struct psctl {
+	bool json;
+	bool pretty;
+	bool stats;
+	const char *netns;
+	struct nl *nl;			/* opened on first use, see psctl_nl() */
+	struct json jw;
+
+	const char *batch_name;		/* NULL outside batch mode */
+	unsigned long line;		/* batch line being run */
+
+	/*
+	 * Work queued by earlier batch lines of the command pending_cmd
+	 * (consecutive "prefix add" lines go out as one message). Any other
+	 * command, an error, and the end of the batch run it first.
+	 */
+	int (*flush)(struct psctl *ctx);
+	int (*pending_cmd)(struct psctl *ctx, int argc, char **argv);
+};
+
+struct psctl_cmd {
+	const char *name;
+	/* argv[0] is the first argument after the command's name. */
+	int (*run)(struct psctl *ctx, int argc, char **argv);
+};
+
+struct psctl_object {
+	const char *name;
+	const struct psctl_cmd *cmds;	/* ends with an empty entry */
+	const char *default_cmd;	/* when no command is given */
+	const char *synopsis;		/* one "OBJECT COMMAND ..." a line */
+	const char *arguments;		/* what the arguments mean */
+};
+
+extern const struct psctl_object lag_object;
+extern const struct psctl_object prefix_object;
+
+/* Run one command line: OBJECT [COMMAND [ARGS]]. Returns the exit status. */
+int psctl_run(struct psctl *ctx, int argc, char **argv);
+/* Run the commands of a file ("-": standard input). */
+int psctl_batch(struct psctl *ctx, const char *file);
+/* Run the queued work, if any; returns an exit status. */
+int psctl_flush(struct psctl *ctx);
+
+/* The netlink socket, opened on first use; 0 or an exit status. */
+int psctl_nl(struct psctl *ctx, struct nl **nl);
+
+/* "FILE:LINE: Error: ...\n" on stderr (no location outside batch mode). */
+void psctl_err(struct psctl *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Report a failed request: the kernel's extended ack message if any, else
+ * "what: strerror". Returns EXIT_KERNEL.
+ */
+int psctl_kernel_err(struct psctl *ctx, int err, const char *what);
+/* The same with the extended ack message msg ("" if none). */
+int psctl_report(struct psctl *ctx, int err, const char *msg,
+		 const char *what);
+/* After a successful request: print the kernel's warning, if it sent one. */
+void psctl_kernel_warn(struct psctl *ctx);
+
+/* Counter tables of -s output. */
+void psctl_counters_header(FILE *f);
+void psctl_counters_row(FILE *f, const char *label, uint64_t rx_packets,
+			uint64_t rx_bytes, uint64_t tx_packets,
+			uint64_t tx_bytes);
+
+#endif /* PSCTL_H */
