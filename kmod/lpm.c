@@ -6,7 +6,7 @@
  * benchmarks, so it uses nothing but lpm.h: no libc, no kernel API, no
  * recursion, no division but halving, no floating point. Locals use the
  * plain C types (unsigned char, unsigned int, unsigned long long), which
- * have the widths of the header's uint8_t, uint32_t and uint64_t on every
+ * have the widths of the header's u8, u32 and u64 on every
  * Linux ABI.
  *
  * Building is a single sweep over the sorted prefixes with an explicit stack
@@ -307,8 +307,8 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
  * costs no branch mispredictions. A built table always starts at address
  * 0; the final test only makes any other array safe to search.
  */
-uint32_t psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
-			   uint32_t addr)
+u32 psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
+		      u32 addr)
 {
 	size_t half;
 
@@ -333,12 +333,12 @@ uint32_t psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
 static inline int range6_le(const struct psmon_lpm6_range *r,
 			    unsigned long long hi, unsigned long long lo)
 {
-	return ((unsigned __int128)r->hi << 64 | r->lo) <=
-	       ((unsigned __int128)hi << 64 | lo);
+	return ((__uint128_t)r->hi << 64 | r->lo) <=
+	       ((__uint128_t)hi << 64 | lo);
 }
 
-uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
-			   const unsigned char addr[16])
+u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+		      const unsigned char addr[16])
 {
 	unsigned long long hi, lo;
 	size_t half;
@@ -355,8 +355,8 @@ uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
 	return range6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
 }
 #else
-uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
-			   const unsigned char addr[16])
+u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+		      const unsigned char addr[16])
 {
 	unsigned long long hi = load_be64(addr);
 	unsigned long long lo = load_be64(addr + 8);

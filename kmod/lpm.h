@@ -18,30 +18,29 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stddef.h>
-#include <stdint.h>
+#include "ktypes.h"	/* selftests/include: u8, u32, u64, size_t */
 #endif
 
 #define PSMON_LPM_NONE	0xffffffffu
 
 /* Builder input: one prefix. */
 struct psmon_lpm_prefix {
-	uint8_t addr[16];	/* network byte order; IPv4 uses addr[0..3] */
-	uint8_t plen;		/* 0..32 or 0..128 */
-	uint32_t slot;		/* caller's value, returned by lookups */
+	u8 addr[16];	/* network byte order; IPv4 uses addr[0..3] */
+	u8 plen;		/* 0..32 or 0..128 */
+	u32 slot;		/* caller's value, returned by lookups */
 };
 
 /* One IPv4 range: [start, next range's start), host byte order. */
 struct psmon_lpm4_range {
-	uint32_t start;
-	uint32_t slot;
+	u32 start;
+	u32 slot;
 };
 
 /* One IPv6 range, the address as two host-order 64-bit halves. */
 struct psmon_lpm6_range {
-	uint64_t hi;
-	uint64_t lo;
-	uint32_t slot;
+	u64 hi;
+	u64 lo;
+	u32 slot;
 };
 
 /* Most ranges n prefixes can produce. */
@@ -69,9 +68,9 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
 			struct psmon_lpm6_range *out);
 
 /* Slot of the most specific prefix holding addr, or PSMON_LPM_NONE. */
-uint32_t psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
-			   uint32_t addr /* host byte order */);
-uint32_t psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
-			   const uint8_t addr[16] /* network byte order */);
+u32 psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
+		      u32 addr /* host byte order */);
+u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+		      const u8 addr[16] /* network byte order */);
 
 #endif /* _PSMON_LPM_H */

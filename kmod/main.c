@@ -9,16 +9,11 @@
  */
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
-#include <linux/version.h>
 #include <net/genetlink.h>
 
 #include "lag.h"
 #include "netlink.h"
 #include "prefix.h"
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "psmon needs Linux 6.1 or later (netfilter egress hook, genetlink API)"
-#endif
 
 unsigned int psmon_net_id __read_mostly;
 

@@ -55,7 +55,7 @@ struct psmon_pcpu {
  * so that counter memory grows with the prefixes actually registered.
  */
 #define PSMON_BLOCK_SHIFT	9
-#define PSMON_BLOCK_SLOTS	(1U << PSMON_BLOCK_SHIFT)
+#define PSMON_BLOCK_SLOTS	BIT(PSMON_BLOCK_SHIFT)
 #define PSMON_BLOCK_MASK	(PSMON_BLOCK_SLOTS - 1)
 
 struct psmon_block {

@@ -36,7 +36,9 @@ else
 fi
 
 if [ $# -eq 0 ]; then
-	set -- kmod/*.[ch] kmod/uapi/linux/*.h
+	# Sources only: not the *.mod.c that kbuild generates.
+	set -- $(git ls-files 'kmod/*.[ch]' 2>/dev/null ||
+		 ls kmod/*.[ch] kmod/uapi/linux/*.h | grep -v '\.mod\.c$')
 fi
 # --no-tree: not run inside a kernel tree; the data files are found next
 # to the script.  Exit status is checkpatch's: non-zero on any ERROR,

@@ -34,6 +34,7 @@ enum psmon_cmd {
 
 	__PSMON_CMD_MAX
 };
+
 #define PSMON_CMD_MAX (__PSMON_CMD_MAX - 1)
 
 /* Top-level attributes of every command. */
@@ -44,6 +45,7 @@ enum psmon_a {
 
 	__PSMON_A_MAX
 };
+
 #define PSMON_A_MAX (__PSMON_A_MAX - 1)
 
 enum psmon_a_lag {
@@ -69,6 +71,7 @@ enum psmon_a_lag {
 
 	__PSMON_A_LAG_MAX
 };
+
 #define PSMON_A_LAG_MAX (__PSMON_A_LAG_MAX - 1)
 
 enum psmon_a_member {
@@ -85,6 +88,7 @@ enum psmon_a_member {
 
 	__PSMON_A_MEMBER_MAX
 };
+
 #define PSMON_A_MEMBER_MAX (__PSMON_A_MEMBER_MAX - 1)
 
 enum psmon_a_prefix {
@@ -102,6 +106,7 @@ enum psmon_a_prefix {
 
 	__PSMON_A_PREFIX_MAX
 };
+
 #define PSMON_A_PREFIX_MAX (__PSMON_A_PREFIX_MAX - 1)
 
 /* A prefix's counters on one LAG. */
@@ -117,6 +122,7 @@ enum psmon_a_prefix_lag {
 
 	__PSMON_A_PREFIX_LAG_MAX
 };
+
 #define PSMON_A_PREFIX_LAG_MAX (__PSMON_A_PREFIX_LAG_MAX - 1)
 
 #endif /* _UAPI_LINUX_PSMON_H */
