@@ -37,6 +37,24 @@ void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t)
 	}
 }
 
+/* Add one CPU's consistent snapshot of c to sum. */
+void psmon_ctr_read(const struct u64_stats_sync *syncp,
+		    const struct psmon_ctr *c, struct psmon_totals *sum)
+{
+	struct psmon_totals v;
+	unsigned int start;
+	int d;
+
+	do {
+		start = u64_stats_fetch_begin(syncp);
+		for (d = 0; d < PSMON_DIRS; d++) {
+			v.packets[d] = u64_stats_read(&c->dir[d].packets);
+			v.bytes[d] = u64_stats_read(&c->dir[d].bytes);
+		}
+	} while (u64_stats_fetch_retry(syncp, start));
+	psmon_totals_add(sum, &v);
+}
+
 void psmon_pcpu_read(struct psmon_pcpu __percpu *pcpu, struct psmon_totals *sum)
 {
 	int cpu;
@@ -44,18 +62,8 @@ void psmon_pcpu_read(struct psmon_pcpu __percpu *pcpu, struct psmon_totals *sum)
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct psmon_pcpu *pc = per_cpu_ptr(pcpu, cpu);
-		struct psmon_totals v;
-		unsigned int start;
-		int d;
 
-		do {
-			start = u64_stats_fetch_begin(&pc->syncp);
-			for (d = 0; d < PSMON_DIRS; d++) {
-				v.packets[d] = u64_stats_read(&pc->ctr.dir[d].packets);
-				v.bytes[d] = u64_stats_read(&pc->ctr.dir[d].bytes);
-			}
-		} while (u64_stats_fetch_retry(&pc->syncp, start));
-		psmon_totals_add(sum, &v);
+		psmon_ctr_read(&pc->syncp, &pc->ctr, sum);
 	}
 }
 

@@ -101,6 +101,23 @@ static struct net_device *psmon_lag_dev(struct net *net, struct nlattr **tb,
 	return dev;
 }
 
+/* The attached LAG a request names; under RTNL and psmon_net.lock. */
+static struct psmon_lag *psmon_nl_lag(struct psmon_net *pn, struct nlattr **tb,
+				      struct genl_info *info)
+{
+	struct net_device *dev = psmon_lag_dev(pn->net, tb, info);
+	struct psmon_lag *lag;
+
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	lag = psmon_lag_find(pn, dev);
+	if (!lag) {
+		NL_SET_ERR_MSG(info->extack, "device is not attached");
+		return ERR_PTR(-ENOENT);
+	}
+	return lag;
+}
+
 /* Check settings against the current ones (or the defaults for a new LAG). */
 static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 			   struct netlink_ext_ack *extack)
@@ -178,7 +195,6 @@ static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
-	struct net_device *dev;
 	struct psmon_lag *lag;
 	int err;
 
@@ -188,15 +204,9 @@ static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&pn->lock);
-	dev = psmon_lag_dev(pn->net, tb, info);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out;
-	}
-	lag = psmon_lag_find(pn, dev);
-	if (!lag) {
-		NL_SET_ERR_MSG(info->extack, "device is not attached");
-		err = -ENOENT;
+	lag = psmon_nl_lag(pn, tb, info);
+	if (IS_ERR(lag)) {
+		err = PTR_ERR(lag);
 		goto out;
 	}
 	err = psmon_lag_check(lag, tb, info->extack);
@@ -212,7 +222,6 @@ static int psmon_nl_lag_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
-	struct net_device *dev;
 	struct psmon_lag *lag;
 	int err;
 
@@ -222,15 +231,9 @@ static int psmon_nl_lag_del(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&pn->lock);
-	dev = psmon_lag_dev(pn->net, tb, info);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out;
-	}
-	lag = psmon_lag_find(pn, dev);
-	if (!lag) {
-		NL_SET_ERR_MSG(info->extack, "device is not attached");
-		err = -ENOENT;
+	lag = psmon_nl_lag(pn, tb, info);
+	if (IS_ERR(lag)) {
+		err = PTR_ERR(lag);
 		goto out;
 	}
 	psmon_lag_destroy(lag);
@@ -308,7 +311,6 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
-	struct net_device *dev;
 	struct psmon_lag *lag;
 	struct sk_buff *msg;
 	int err;
@@ -322,15 +324,9 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&pn->lock);
-	dev = psmon_lag_dev(pn->net, tb, info);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out;
-	}
-	lag = psmon_lag_find(pn, dev);
-	if (!lag) {
-		NL_SET_ERR_MSG(info->extack, "device is not attached");
-		err = -ENOENT;
+	lag = psmon_nl_lag(pn, tb, info);
+	if (IS_ERR(lag)) {
+		err = PTR_ERR(lag);
 		goto out;
 	}
 	err = psmon_fill_lag(msg, lag, info->snd_portid, info->snd_seq, 0);

@@ -195,18 +195,8 @@ void psmon_prefix_read(const struct psmon_prefix *p,
 		return;
 	for_each_possible_cpu(cpu) {
 		const struct psmon_block *b = per_cpu_ptr(blk, cpu);
-		struct psmon_totals v;
-		unsigned int start;
-		int d;
 
-		do {
-			start = u64_stats_fetch_begin(&b->syncp);
-			for (d = 0; d < PSMON_DIRS; d++) {
-				v.packets[d] = u64_stats_read(&b->ctr[i].dir[d].packets);
-				v.bytes[d] = u64_stats_read(&b->ctr[i].dir[d].bytes);
-			}
-		} while (u64_stats_fetch_retry(&b->syncp, start));
-		psmon_totals_add(t, &v);
+		psmon_ctr_read(&b->syncp, &b->ctr[i], t);
 	}
 }
 

@@ -136,6 +136,8 @@ static inline u32 psmon_nblocks_max(void)
 	return DIV_ROUND_UP(psmon_max_prefixes, PSMON_BLOCK_SLOTS);
 }
 
+void psmon_ctr_read(const struct u64_stats_sync *syncp,
+		    const struct psmon_ctr *c, struct psmon_totals *sum);
 void psmon_pcpu_read(struct psmon_pcpu __percpu *pcpu,
 		     struct psmon_totals *sum);
 void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t);
