@@ -21,6 +21,7 @@
 #include "hook.h"
 #include "lag.h"
 #include "prefix.h"
+#include "rate.h"
 
 struct psmon_lag *psmon_lag_find(struct psmon_net *pn,
 				 const struct net_device *dev)
@@ -86,6 +87,9 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(m->stats, cpu)->syncp);
+	err = psmon_rate_init(&m->rate, lag->window);
+	if (err)
+		goto free;
 	m->lag = lag;
 	m->dev = dev;
 	psmon_member_refresh(m);
@@ -123,6 +127,7 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 	list_add_tail(&m->node, &lag->members);
 	return 0;
 free:
+	psmon_rate_free(&m->rate);
 	free_percpu(m->stats);
 	kfree(m);
 	return err;
@@ -144,6 +149,7 @@ static void psmon_member_free(struct psmon_member *m)
 	psmon_pcpu_read(m->stats, &t);
 	psmon_totals_add(&m->lag->departed, &t);
 	list_del(&m->node);
+	psmon_rate_free(&m->rate);
 	free_percpu(m->stats);
 	kfree(m);
 }
@@ -233,6 +239,9 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		goto free;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(lag->unmatched, cpu)->syncp);
+	err = psmon_rate_init(&lag->rate, lag->window);
+	if (err)
+		goto free;
 	/* Every slot a published table can hand out needs its block. */
 	err = psmon_blocks_alloc(lag, pn->nblocks);
 	if (err)
@@ -253,12 +262,14 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	}
 	list_add_tail(&lag->node, &pn->lags);
 	pn->nlags++;
+	psmon_sampler_start(pn);
 	return lag;
 
 unhook:
 	psmon_lag_destroy(lag);
 	return ERR_PTR(err);
 free:
+	psmon_rate_free(&lag->rate);
 	free_percpu(lag->unmatched);
 	psmon_blocks_free(lag);
 	kfree(lag);
@@ -280,6 +291,7 @@ void psmon_lag_destroy(struct psmon_lag *lag)
 	list_for_each_entry_safe(m, tmp, &lag->members, node)
 		psmon_member_free(m);
 	psmon_prefix_fold_lag(lag->pn, lag);
+	psmon_rate_free(&lag->rate);
 	free_percpu(lag->unmatched);
 	psmon_blocks_free(lag);
 	kfree(lag);

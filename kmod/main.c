@@ -14,6 +14,7 @@
 #include "lag.h"
 #include "netlink.h"
 #include "prefix.h"
+#include "rate.h"
 
 unsigned int psmon_net_id __read_mostly;
 
@@ -77,6 +78,7 @@ static int __net_init psmon_net_init(struct net *net)
 	pn->prefixes = RB_ROOT;
 	ida_init(&pn->slots);
 	INIT_LIST_HEAD(&pn->lags);
+	psmon_sampler_init(pn);
 	return 0;
 }
 
@@ -84,6 +86,7 @@ static void __net_exit psmon_net_exit(struct net *net)
 {
 	struct psmon_net *pn = psmon_pernet(net);
 
+	psmon_sampler_stop(pn);
 	/* The namespace's devices, and so its LAGs, are normally gone. */
 	rtnl_lock();
 	mutex_lock(&pn->lock);

@@ -15,6 +15,7 @@
 #include "lag.h"
 #include "netlink.h"
 #include "prefix.h"
+#include "rate.h"
 
 static struct genl_family psmon_family;
 
@@ -143,8 +144,21 @@ static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 	return 0;
 }
 
-static void psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb)
+static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
+			   struct netlink_ext_ack *extack)
 {
+	struct psmon_member *m;
+
+	if (tb[PSMON_A_LAG_WINDOW]) {
+		u32 window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
+
+		/* Rings only grow or shrink; the old ones stay on failure. */
+		if (psmon_rate_resize(&lag->rate, window))
+			goto nomem;
+		list_for_each_entry(m, &lag->members, node)
+			if (psmon_rate_resize(&m->rate, window))
+				goto nomem;
+	}
 	if (tb[PSMON_A_LAG_CAPACITY])
 		lag->capacity = nla_get_u64(tb[PSMON_A_LAG_CAPACITY]);
 	if (tb[PSMON_A_LAG_CAPACITY_AUTO])
@@ -155,6 +169,10 @@ static void psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb)
 		lag->clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
 	if (tb[PSMON_A_LAG_WINDOW])
 		lag->window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
+	return 0;
+nomem:
+	NL_SET_ERR_MSG(extack, "out of memory for the rate history");
+	return -ENOMEM;
 }
 
 static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
@@ -184,7 +202,9 @@ static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(lag);
 		goto out;
 	}
-	psmon_lag_apply(lag, tb);
+	err = psmon_lag_apply(lag, tb, info->extack);
+	if (err)
+		psmon_lag_destroy(lag);
 out:
 	mutex_unlock(&pn->lock);
 	rtnl_unlock();
@@ -211,7 +231,7 @@ static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = psmon_lag_check(lag, tb, info->extack);
 	if (!err)
-		psmon_lag_apply(lag, tb);
+		err = psmon_lag_apply(lag, tb, info->extack);
 out:
 	mutex_unlock(&pn->lock);
 	rtnl_unlock();
@@ -257,11 +277,42 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 	    nla_put_u32(skb, PSMON_A_MEMBER_SPEED, m->speed) ||
 	    nla_put_u8(skb, PSMON_A_MEMBER_UP, m->up) ||
 	    psmon_put_totals(skb, PSMON_A_MEMBER_RX_PACKETS,
-			     PSMON_A_MEMBER_PAD, &t)) {
+			     PSMON_A_MEMBER_PAD, &t) ||
+	    psmon_put_u64(skb, PSMON_A_MEMBER_RX_BPS, m->rate.bps[PSMON_RX],
+			  PSMON_A_MEMBER_PAD) ||
+	    psmon_put_u64(skb, PSMON_A_MEMBER_TX_BPS, m->rate.bps[PSMON_TX],
+			  PSMON_A_MEMBER_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int psmon_fill_lag_util(struct sk_buff *skb,
+			       const struct psmon_lag *lag)
+{
+	u64 capacity = psmon_lag_capacity(lag), n1 = psmon_lag_n1_capacity(lag);
+	const u64 *bps = lag->rate.bps;
+
+	if (psmon_put_u64(skb, PSMON_A_LAG_RX_BPS, bps[PSMON_RX],
+			  PSMON_A_LAG_PAD) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_TX_BPS, bps[PSMON_TX],
+			  PSMON_A_LAG_PAD) ||
+	    nla_put_u32(skb, PSMON_A_LAG_RX_UTIL,
+			psmon_ppm(bps[PSMON_RX], capacity)) ||
+	    nla_put_u32(skb, PSMON_A_LAG_TX_UTIL,
+			psmon_ppm(bps[PSMON_TX], capacity)) ||
+	    (n1 && psmon_put_u64(skb, PSMON_A_LAG_N1_CAPACITY, n1,
+				 PSMON_A_LAG_PAD)) ||
+	    nla_put_u8(skb, PSMON_A_LAG_ALERT, lag->alert) ||
+	    (lag->alert_since &&
+	     psmon_put_u64(skb, PSMON_A_LAG_ALERT_SINCE, lag->alert_since,
+			   PSMON_A_LAG_PAD)) ||
+	    nla_put_u32(skb, PSMON_A_LAG_PEAK_UTIL, lag->peak) ||
+	    nla_put_u32(skb, PSMON_A_LAG_SAMPLES,
+			psmon_rate_seconds(&lag->rate)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -294,7 +345,8 @@ static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
 	    psmon_put_totals(skb, PSMON_A_LAG_RX_PACKETS, PSMON_A_LAG_PAD,
 			     &all) ||
 	    psmon_put_totals(skb, PSMON_A_LAG_UNMATCHED_RX_PACKETS,
-			     PSMON_A_LAG_PAD, &unmatched))
+			     PSMON_A_LAG_PAD, &unmatched) ||
+	    psmon_fill_lag_util(skb, lag))
 		goto cancel;
 	list_for_each_entry(m, &lag->members, node)
 		if (psmon_fill_member(skb, m))
@@ -357,6 +409,73 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	mutex_unlock(&pn->lock);
 	return skb->len;
+}
+
+static int psmon_nl_lag_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct psmon_lag *lag;
+	int err;
+
+	err = psmon_parse_lag(info, tb);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	mutex_lock(&pn->lock);
+	lag = psmon_nl_lag(pn, tb, info);
+	if (IS_ERR(lag)) {
+		err = PTR_ERR(lag);
+		goto out;
+	}
+	psmon_lag_ack(lag);
+out:
+	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	return err;
+}
+
+/* An alert event to the listeners of the namespace; under psmon_net.lock. */
+void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
+		     u32 util, time64_t time, const char *member)
+{
+	struct net *net = lag->pn->net;
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&psmon_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &psmon_family, 0, PSMON_CMD_LAG_NTF);
+	if (!hdr)
+		goto free;
+	nest = nla_nest_start(skb, PSMON_A_LAG);
+	if (!nest ||
+	    nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_u32(skb, PSMON_A_LAG_EVENT, event) ||
+	    nla_put_u32(skb, PSMON_A_LAG_EVENT_DIR,
+			dir == PSMON_RX ? PSMON_DIR_RX : PSMON_DIR_TX) ||
+	    nla_put_u32(skb, PSMON_A_LAG_EVENT_UTIL, util) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_EVENT_TIME, time,
+			  PSMON_A_LAG_PAD) ||
+	    nla_put_u8(skb, PSMON_A_LAG_THRESHOLD, lag->threshold) ||
+	    nla_put_u8(skb, PSMON_A_LAG_CLEAR, lag->clear) ||
+	    (lag->alert_since &&
+	     psmon_put_u64(skb, PSMON_A_LAG_ALERT_SINCE, lag->alert_since,
+			   PSMON_A_LAG_PAD)) ||
+	    (member && nla_put_string(skb, PSMON_A_LAG_EVENT_MEMBER, member)))
+		goto free;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&psmon_family, net, skb, 0, 0, GFP_KERNEL);
+	return;
+free:
+	nlmsg_free(skb);
 }
 
 static int psmon_parse_prefix(const struct nlattr *nest, struct psmon_prefix *p,
@@ -635,6 +754,11 @@ static const struct genl_ops psmon_ops[] = {
 		.cmd = PSMON_CMD_PREFIX_GET,
 		.doit = psmon_nl_prefix_get,
 		.dumpit = psmon_nl_prefix_dump,
+	},
+	{
+		.cmd = PSMON_CMD_LAG_ACK,
+		.doit = psmon_nl_lag_ack,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -17,6 +17,7 @@
 #include <linux/idr.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include "uapi/linux/psmon.h"
@@ -63,6 +64,24 @@ struct psmon_block {
 	struct psmon_ctr ctr[PSMON_BLOCK_SLOTS];
 };
 
+/* A byte-counter sample: monotonic time (ns) and totals per direction. */
+struct psmon_sample {
+	u64 time;
+	u64 bytes[PSMON_DIRS];
+};
+
+/*
+ * Once-a-second samples of a LAG's or a member's byte counters over the
+ * last window seconds (a ring of window + 1), and the mean rate they give.
+ */
+struct psmon_rate {
+	struct psmon_sample *ring;
+	u32 size;
+	u32 head;			/* newest sample */
+	u32 count;
+	u64 bps[PSMON_DIRS];
+};
+
 /* The lookup table the packet path reads; immutable once published. */
 struct psmon_table {
 	struct rcu_head rcu;
@@ -88,6 +107,9 @@ struct psmon_net {
 
 	struct list_head lags;		/* struct psmon_lag */
 	u32 nlags;
+
+	/* Samples rates and raises alerts once a second while LAGs exist. */
+	struct delayed_work sampler;
 };
 
 struct psmon_member;
@@ -108,6 +130,11 @@ struct psmon_lag {
 	/* Totals of members that have left, so LAG totals stay monotonic. */
 	struct psmon_totals departed;
 
+	struct psmon_rate rate;
+	u32 peak;			/* ppm */
+	bool alert;
+	time64_t alert_since;		/* first crossing; 0: none */
+
 	/* Indexed by slot >> PSMON_BLOCK_SHIFT; read by the packet path. */
 	struct psmon_block __percpu *blocks[];
 };
@@ -119,7 +146,9 @@ struct psmon_member {
 	struct nf_hook_ops ops[PSMON_DIRS];
 	u32 speed;			/* Mbit/s, 0 when unknown */
 	bool up;
+	bool imbalanced;		/* above the threshold, its LAG not */
 	struct psmon_pcpu __percpu *stats;
+	struct psmon_rate rate;
 };
 
 extern unsigned int psmon_net_id;

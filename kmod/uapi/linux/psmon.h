@@ -22,6 +22,21 @@ enum psmon_lag_kind {
 	PSMON_LAG_KIND_TEAM,
 };
 
+/* Events (PSMON_A_LAG_EVENT in PSMON_CMD_LAG_NTF). */
+enum psmon_event {
+	PSMON_EVENT_UNSPEC,
+	PSMON_EVENT_ALERT,		/* utilisation reached the threshold */
+	PSMON_EVENT_CLEAR,		/* both directions fell below clear */
+	PSMON_EVENT_IMBALANCE,		/* a member reached the threshold */
+	PSMON_EVENT_IMBALANCE_CLEAR,	/* that member fell below clear */
+};
+
+/* Directions (PSMON_A_LAG_EVENT_DIR). */
+enum psmon_direction {
+	PSMON_DIR_RX,
+	PSMON_DIR_TX,
+};
+
 enum psmon_cmd {
 	PSMON_CMD_UNSPEC,
 	PSMON_CMD_LAG_NEW,	/* do: attach a LAG */
@@ -31,6 +46,8 @@ enum psmon_cmd {
 	PSMON_CMD_PREFIX_NEW,	/* do: register one or more prefixes */
 	PSMON_CMD_PREFIX_DEL,	/* do: unregister a prefix */
 	PSMON_CMD_PREFIX_GET,	/* do, dump: prefixes and counters */
+	PSMON_CMD_LAG_ACK,	/* do: forget a LAG's recorded crossing */
+	PSMON_CMD_LAG_NTF,	/* notification on PSMON_MCGRP_EVENTS */
 
 	__PSMON_CMD_MAX
 };
@@ -68,6 +85,20 @@ enum psmon_a_lag {
 	PSMON_A_LAG_UNMATCHED_RX_BYTES,		/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_PACKETS,	/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_BYTES,		/* u64 */
+	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_LAG_TX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_LAG_RX_UTIL,		/* u32, parts per million of capacity */
+	PSMON_A_LAG_TX_UTIL,		/* u32, parts per million of capacity */
+	PSMON_A_LAG_N1_CAPACITY,	/* u64, bit/s without the largest member */
+	PSMON_A_LAG_ALERT,		/* u8, 1 while the alert is raised */
+	PSMON_A_LAG_ALERT_SINCE,	/* u64, Unix seconds of the first crossing */
+	PSMON_A_LAG_PEAK_UTIL,		/* u32, ppm, highest seen since attach */
+	PSMON_A_LAG_SAMPLES,		/* u32, seconds the rates cover */
+	PSMON_A_LAG_EVENT,		/* u32, enum psmon_event */
+	PSMON_A_LAG_EVENT_DIR,		/* u32, enum psmon_direction */
+	PSMON_A_LAG_EVENT_UTIL,		/* u32, ppm at the event */
+	PSMON_A_LAG_EVENT_TIME,		/* u64, Unix seconds */
+	PSMON_A_LAG_EVENT_MEMBER,	/* string, member of an imbalance event */
 
 	__PSMON_A_LAG_MAX
 };
@@ -85,6 +116,8 @@ enum psmon_a_member {
 	PSMON_A_MEMBER_RX_BYTES,	/* u64 */
 	PSMON_A_MEMBER_TX_PACKETS,	/* u64 */
 	PSMON_A_MEMBER_TX_BYTES,	/* u64 */
+	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_MEMBER_TX_BPS,		/* u64, bit/s, mean over the window */
 
 	__PSMON_A_MEMBER_MAX
 };
