@@ -19,6 +19,10 @@
 
 static struct genl_family psmon_family;
 
+/* Notifications stop before the family goes: see psmon_genl_exit(). */
+static DEFINE_MUTEX(psmon_ntf_lock);
+static bool psmon_ntf_live;
+
 static const struct nla_policy psmon_lag_policy[PSMON_A_LAG_MAX + 1] = {
 	[PSMON_A_LAG_IFINDEX] = { .type = NLA_U32 },
 	[PSMON_A_LAG_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -152,7 +156,10 @@ static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
 	if (tb[PSMON_A_LAG_WINDOW]) {
 		u32 window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
 
-		/* Rings only grow or shrink; the old ones stay on failure. */
+		/*
+		 * A ring that was resized before a failure keeps its new size
+		 * and its newest samples: harmless, the window stays as it is.
+		 */
 		if (psmon_rate_resize(&lag->rate, window))
 			goto nomem;
 		list_for_each_entry(m, &lag->members, node)
@@ -445,11 +452,12 @@ void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&psmon_family, net, 0))
-		return;
+	mutex_lock(&psmon_ntf_lock);
+	if (!psmon_ntf_live || !genl_has_listeners(&psmon_family, net, 0))
+		goto unlock;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return;
+		goto unlock;
 	hdr = genlmsg_put(skb, 0, 0, &psmon_family, 0, PSMON_CMD_LAG_NTF);
 	if (!hdr)
 		goto free;
@@ -473,9 +481,11 @@ void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&psmon_family, net, skb, 0, 0, GFP_KERNEL);
-	return;
+	goto unlock;
 free:
 	nlmsg_free(skb);
+unlock:
+	mutex_unlock(&psmon_ntf_lock);
 }
 
 static int psmon_parse_prefix(const struct nlattr *nest, struct psmon_prefix *p,
@@ -782,10 +792,21 @@ static struct genl_family psmon_family __ro_after_init = {
 
 int psmon_genl_init(void)
 {
-	return genl_register_family(&psmon_family);
+	int err = genl_register_family(&psmon_family);
+
+	if (!err) {
+		mutex_lock(&psmon_ntf_lock);
+		psmon_ntf_live = true;
+		mutex_unlock(&psmon_ntf_lock);
+	}
+	return err;
 }
 
 void psmon_genl_exit(void)
 {
+	/* Samplers still run until the namespaces' exit: keep them quiet. */
+	mutex_lock(&psmon_ntf_lock);
+	psmon_ntf_live = false;
+	mutex_unlock(&psmon_ntf_lock);
 	genl_unregister_family(&psmon_family);
 }

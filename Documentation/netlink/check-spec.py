@@ -14,8 +14,10 @@
 # The spec is also checked for what a code generator would trip on or the
 # kernel policy would get wrong: references to sets and enums that do not
 # exist, checks that do not fit the attribute type, 64-bit attributes
-# without a pad attribute, undocumented attributes and operations, and a
-# header comment that names a different type or range than the spec.
+# without a pad attribute, undocumented definitions, attributes and
+# operations, notifications without a multicast group (or groups no
+# notification uses), and a header comment that names a different type,
+# range, operation mode or multicast group than the spec.
 #
 # Output is TAP. Exit status: 0 all passed, 1 a test failed, 4 skipped
 # (python3-yaml missing).
@@ -169,16 +171,21 @@ class Spec:
         self.consts = {d['name']: d for d in y.get('definitions', [])}
         self.sets = {s['name']: s for s in y['attribute-sets']}
 
+    def mcgrps(self):
+        return self.y.get('mcast-groups', {}).get('list', [])
+
+    def mcgrp_define(self, grp):
+        return c_upper(grp.get('c-define-name',
+                               f"{self.name}-mcgrp-{grp['name']}"))
+
     def family_defines(self):
         fam = c_upper(self.y.get('c-family-name',
                                  self.name + '_FAMILY_NAME'))
         ver = c_upper(self.y.get('c-version-name',
                                  self.name + '_FAMILY_VERSION'))
         out = [(fam, f'"{self.name}"'), (ver, str(self.y.get('version', 1)))]
-        for grp in self.y.get('mcast-groups', {}).get('list', []):
-            dname = grp.get('c-define-name',
-                            f"{self.name}-mcgrp-{grp['name']}")
-            out.append((c_upper(dname), f'"{grp["name"]}"'))
+        for grp in self.mcgrps():
+            out.append((self.mcgrp_define(grp), f'"{grp["name"]}"'))
         for d in self.y.get('definitions', []):
             if d['type'] == 'const':
                 pfx = d.get('name-prefix', f'{self.name}-')
@@ -313,18 +320,76 @@ def check_references(spec):
                                 'defined twice')
             seen.add(a['name'])
         names[s['name']] = seen
+    ops = {op['name']: op for op in spec.y['operations']['list']}
     for op in spec.y['operations']['list']:
         aset = op.get('attribute-set')
+        lists = []
         for mode in ('do', 'dump'):
             for part in ('request', 'reply'):
                 attrs = op.get(mode, {}).get(part, {}).get('attributes', [])
-                for an in attrs:
-                    if aset not in names or an not in names[aset]:
-                        problems.append(f"{op['name']} {mode} {part}: "
-                                        f'"{an}" not in set "{aset}"')
+                lists.append((f'{mode} {part}', attrs))
+        lists.append(('event', op.get('event', {}).get('attributes', [])))
+        for where, attrs in lists:
+            for an in attrs:
+                if aset not in names or an not in names[aset]:
+                    problems.append(f"{op['name']} {where}: "
+                                    f'"{an}" not in set "{aset}"')
         for flag in op.get('flags', []):
             if flag not in OP_FLAGS:
                 problems.append(f"{op['name']}: unknown flag {flag}")
+        if 'notify' in op:
+            target = ops.get(op['notify'])
+            if target is None:
+                problems.append(f"{op['name']}: notify names no operation "
+                                f"\"{op['notify']}\"")
+            elif not (target.get('do', {}).get('reply') or
+                      target.get('dump', {}).get('reply')):
+                problems.append(f"{op['name']}: notify names "
+                                f"{op['notify']}, which has no reply")
+    return problems
+
+
+def op_kinds(op):
+    """The modes of an operation: do, dump, notification."""
+    kinds = [m for m in ('do', 'dump') if m in op]
+    if 'event' in op or 'notify' in op:
+        kinds.append('notification')
+    return kinds
+
+
+def check_notifications(spec):
+    """Every operation is a request or a notification on a known group."""
+    problems = []
+    groups = {g['name'] for g in spec.mcgrps()}
+    used = set()
+    for op in spec.y['operations']['list']:
+        name = op['name']
+        kinds = op_kinds(op)
+        if op.get('value') == 0 and not kinds:
+            continue                    # the reserved unspec command
+        if not kinds:
+            problems.append(f'{name}: neither do, dump, event nor notify')
+            continue
+        if 'event' in op and 'notify' in op:
+            problems.append(f'{name}: both event and notify')
+        if 'notification' not in kinds:
+            if 'mcgrp' in op:
+                problems.append(f'{name}: mcgrp on a request')
+            continue
+        if 'do' in op or 'dump' in op:
+            problems.append(f'{name}: a notification with do or dump')
+        if op.get('flags'):
+            problems.append(f'{name}: flags {op["flags"]} on a '
+                            'notification')
+        if 'mcgrp' not in op:
+            problems.append(f'{name}: notification without mcgrp')
+        elif op['mcgrp'] not in groups:
+            problems.append(f'{name}: mcgrp "{op["mcgrp"]}" is not a '
+                            'multicast group')
+        else:
+            used.add(op['mcgrp'])
+    for g in sorted(groups - used):
+        problems.append(f'multicast group {g}: no notification uses it')
     return problems
 
 
@@ -377,6 +442,9 @@ def check_docs(spec):
     problems = []
     if not spec.y.get('doc'):
         problems.append('family: no doc')
+    for d in spec.y.get('definitions', []):
+        if not str(d.get('doc', '')).strip():
+            problems.append(f"definition {d['name']}: no doc")
     for s in spec.y['attribute-sets']:
         for a in s['attributes']:
             if a['type'] in ('unused', 'pad'):
@@ -435,6 +503,38 @@ def check_comments(spec, comments):
                 if en != m.group(1):
                     problems.append(f'{where}: header says enum '
                                     f'{m.group(1)}, spec says {en}')
+    return problems
+
+
+def check_op_comments(spec, comments):
+    """The header comment of a command names its modes and group.
+
+    "do: ...", "do, dump: ..." or "notification on PSMON_MCGRP_X".
+    """
+    problems = []
+    _, entries, _, _ = spec.op_enum()
+    groups = {g['name']: g for g in spec.mcgrps()}
+    for op, (cname, _) in zip(spec.y['operations']['list'], entries):
+        text = comments.get(cname)
+        if text is None:
+            continue
+        kinds = op_kinds(op)
+        m = re.match(r'((?:do|dump)(?:\s*,\s*(?:do|dump))*)\s*:', text)
+        if m:
+            said = re.split(r'\s*,\s*', m.group(1))
+            if said != kinds:
+                problems.append(f'{cname}: header says {", ".join(said)}, '
+                                f'spec has {", ".join(kinds) or "none"}')
+        m = re.match(r'notification on (\w+)', text)
+        if m:
+            grp = groups.get(op.get('mcgrp'))
+            want = spec.mcgrp_define(grp) if grp else None
+            if kinds != ['notification']:
+                problems.append(f'{cname}: header says notification, spec '
+                                f'has {", ".join(kinds) or "none"}')
+            elif m.group(1) != want:
+                problems.append(f'{cname}: header says {m.group(1)}, spec '
+                                f'sends on {want or "no group"}')
     return problems
 
 
@@ -515,12 +615,16 @@ def main(argv):
 
     tap.check('references: sets, enums, operation attributes, flags',
               check_references(spec))
+    tap.check('notifications and multicast groups',
+              check_notifications(spec))
     tap.check('checks fit the attribute types', check_checks(spec))
     tap.check('pad attributes', check_pad(spec))
-    tap.check('every attribute and operation is documented',
+    tap.check('every definition, attribute and operation is documented',
               check_docs(spec))
     tap.check('header comments agree on type, nest, repetition, range',
               check_comments(spec, comments))
+    tap.check('header comments on commands agree on modes and group',
+              check_op_comments(spec, comments))
     tap.check('prefix name length fits the name size',
               check_name_size(spec, defines))
 

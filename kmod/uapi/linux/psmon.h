@@ -92,7 +92,7 @@ enum psmon_a_lag {
 	PSMON_A_LAG_N1_CAPACITY,	/* u64, bit/s without the largest member */
 	PSMON_A_LAG_ALERT,		/* u8, 1 while the alert is raised */
 	PSMON_A_LAG_ALERT_SINCE,	/* u64, Unix seconds of the first crossing */
-	PSMON_A_LAG_PEAK_UTIL,		/* u32, ppm, highest seen since attach */
+	PSMON_A_LAG_PEAK_UTIL,		/* u32, ppm, highest since attach or ack */
 	PSMON_A_LAG_SAMPLES,		/* u32, seconds the rates cover */
 	PSMON_A_LAG_EVENT,		/* u32, enum psmon_event */
 	PSMON_A_LAG_EVENT_DIR,		/* u32, enum psmon_direction */
