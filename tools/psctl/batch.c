@@ -2,7 +2,8 @@
 /*
  * psctl -b FILE: one command a line, blank lines and '#' comments skipped.
  * The first failing line stops the batch with its exit status; the lines
- * before it stay applied.
+ * before it stay applied. With -f every line is run, and the status is
+ * the last failing line's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ int psctl_batch(struct psctl *ctx, const char *file)
 	char *argv[BATCH_MAX_ARGS + 1], *line = NULL;
 	bool is_stdin = !strcmp(file, "-");
 	size_t cap = 0;
-	int argc, ret = 0;
+	int argc, ret = 0, failed = 0;
 	FILE *f;
 
 	f = is_stdin ? stdin : fopen(file, "r");
@@ -39,12 +40,20 @@ int psctl_batch(struct psctl *ctx, const char *file)
 					  BATCH_MAX_ARGS);
 				ret = EXIT_USAGE;
 			}
-			break;
+			if (!ctx->force)
+				break;
+			failed = ret;
+			ret = 0;
+			continue;
 		}
 		if (!argc)
 			continue;
 		argv[argc] = NULL;
 		ret = psctl_run(ctx, argc, argv);
+		if (ret && ctx->force) {
+			failed = ret;
+			ret = 0;
+		}
 		if (ret)
 			break;
 	}
@@ -62,5 +71,5 @@ int psctl_batch(struct psctl *ctx, const char *file)
 	free(line);
 	if (!is_stdin)
 		fclose(f);
-	return ret;
+	return ret ? ret : failed;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <time.h>
 
 #include "format.h"
 
@@ -63,4 +64,32 @@ void fmt_bytes(char *buf, size_t len, uint64_t bytes)
 		u++;
 	}
 	snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+static void fmt_tm(char *buf, size_t len, int64_t t, const char *fmt)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, fmt, &tm))
+		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+void fmt_time(char *buf, size_t len, int64_t t)
+{
+	fmt_tm(buf, len, t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+void fmt_date(char *buf, size_t len, int64_t t)
+{
+	fmt_tm(buf, len, t, "%Y-%m-%d");
+}
+
+void fmt_pct(char *buf, size_t len, uint32_t ppm)
+{
+	/* Rounded to the nearest tenth of a percent. */
+	uint64_t tenths = ((uint64_t)ppm + 500) / 1000;
+
+	snprintf(buf, len, "%llu.%llu%%", (unsigned long long)(tenths / 10),
+		 (unsigned long long)(tenths % 10));
 }

@@ -22,8 +22,7 @@ static void newline(struct json *j, unsigned int depth)
 		fputs("  ", j->f);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t utf8_len(const unsigned char *s)
 {
 	unsigned int c = s[0], n, i, cp;
 

@@ -35,6 +35,9 @@ void json_null(struct json *j, const char *key);
 /* One decimal ("0.0", "41.2"); NaN and infinities are written as null. */
 void json_double(struct json *j, const char *key, double v);
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+size_t utf8_len(const unsigned char *s);
+
 /* Write s as a quoted JSON string; invalid UTF-8 becomes U+FFFD. */
 void json_write_string(FILE *f, const char *s);
 

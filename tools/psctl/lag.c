@@ -1,178 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * psctl lag add|set|del|show: the LAGs psmon counts on.
+ * psctl lag add|set|del|show|ack: the LAGs psmon counts on.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "format.h"
 #include "parse.h"
 #include "psctl.h"
+#include "statefile.h"
 
 #define LAG_MSG_SIZE	1024
 #define ERR_LEN		256
 
-static const enum mnl_attr_data_type lag_types[PSMON_A_LAG_MAX + 1] = {
-	[PSMON_A_LAG_IFINDEX] = MNL_TYPE_U32,
-	[PSMON_A_LAG_IFNAME] = MNL_TYPE_NUL_STRING,
-	[PSMON_A_LAG_KIND] = MNL_TYPE_U32,
-	[PSMON_A_LAG_CAPACITY] = MNL_TYPE_U64,
-	[PSMON_A_LAG_CAPACITY_AUTO] = MNL_TYPE_U8,
-	[PSMON_A_LAG_THRESHOLD] = MNL_TYPE_U8,
-	[PSMON_A_LAG_CLEAR] = MNL_TYPE_U8,
-	[PSMON_A_LAG_WINDOW] = MNL_TYPE_U32,
-	[PSMON_A_LAG_MEMBER] = MNL_TYPE_NESTED,
-	[PSMON_A_LAG_RX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_LAG_RX_BYTES] = MNL_TYPE_U64,
-	[PSMON_A_LAG_TX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_LAG_TX_BYTES] = MNL_TYPE_U64,
-	[PSMON_A_LAG_UNMATCHED_RX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_LAG_UNMATCHED_RX_BYTES] = MNL_TYPE_U64,
-	[PSMON_A_LAG_UNMATCHED_TX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_LAG_UNMATCHED_TX_BYTES] = MNL_TYPE_U64,
-};
-
-static const enum mnl_attr_data_type member_types[PSMON_A_MEMBER_MAX + 1] = {
-	[PSMON_A_MEMBER_IFINDEX] = MNL_TYPE_U32,
-	[PSMON_A_MEMBER_IFNAME] = MNL_TYPE_NUL_STRING,
-	[PSMON_A_MEMBER_SPEED] = MNL_TYPE_U32,
-	[PSMON_A_MEMBER_UP] = MNL_TYPE_U8,
-	[PSMON_A_MEMBER_RX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_MEMBER_RX_BYTES] = MNL_TYPE_U64,
-	[PSMON_A_MEMBER_TX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_MEMBER_TX_BYTES] = MNL_TYPE_U64,
-};
-
-static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
-	[PSMON_A_LAG] = MNL_TYPE_NESTED,
-	[PSMON_A_PREFIX] = MNL_TYPE_NESTED,
-};
-
-struct counters {
-	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-};
-
-struct member {
-	const char *dev;
-	uint32_t speed;		/* Mbit/s, 0 when unknown */
-	bool up;
-	struct counters c;
-};
-
-struct lag {
-	const char *dev;
-	uint32_t kind;
-	uint64_t capacity;
-	bool capacity_auto;
-	uint8_t threshold, clear;
-	uint32_t window;
-	struct counters c, unmatched;
-	struct member *members;
-	size_t nmembers;
-};
-
 struct show {
 	struct psctl *ctx;
-	struct member *members;	/* reused from one LAG to the next */
-	size_t cap;
+	struct state st;	/* recorded crossings and peaks */
+	int64_t now;
 };
 
-static uint64_t get_u64(const struct nlattr *a)
-{
-	return a ? mnl_attr_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(const struct nlattr *a)
-{
-	return a ? mnl_attr_get_u32(a) : 0;
-}
-
-static uint8_t get_u8(const struct nlattr *a)
-{
-	return a ? mnl_attr_get_u8(a) : 0;
-}
-
-static const char *kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case PSMON_LAG_KIND_SINGLE:
-		return "single";
-	case PSMON_LAG_KIND_BOND:
-		return "bond";
-	case PSMON_LAG_KIND_TEAM:
-		return "team";
-	}
-	return "unknown";
-}
-
-static int parse_member(const struct nlattr *nest, struct member *m)
-{
-	const struct nlattr *tb[PSMON_A_MEMBER_MAX + 1] = { NULL };
-
-	if (nl_parse(NULL, nest, member_types, PSMON_A_MEMBER_MAX, tb) ||
-	    !tb[PSMON_A_MEMBER_IFNAME])
-		return -EBADMSG;
-	m->dev = mnl_attr_get_str(tb[PSMON_A_MEMBER_IFNAME]);
-	m->speed = get_u32(tb[PSMON_A_MEMBER_SPEED]);
-	m->up = get_u8(tb[PSMON_A_MEMBER_UP]);
-	m->c.rx_packets = get_u64(tb[PSMON_A_MEMBER_RX_PACKETS]);
-	m->c.rx_bytes = get_u64(tb[PSMON_A_MEMBER_RX_BYTES]);
-	m->c.tx_packets = get_u64(tb[PSMON_A_MEMBER_TX_PACKETS]);
-	m->c.tx_bytes = get_u64(tb[PSMON_A_MEMBER_TX_BYTES]);
-	return 0;
-}
-
-static int parse_lag(struct show *s, const struct nlattr *nest, struct lag *l)
-{
-	const struct nlattr *tb[PSMON_A_LAG_MAX + 1] = { NULL };
-	const struct nlattr *a;
-	struct member *m;
-	int ret;
-
-	if (nl_parse(NULL, nest, lag_types, PSMON_A_LAG_MAX, tb) ||
-	    !tb[PSMON_A_LAG_IFNAME])
-		return -EBADMSG;
-	memset(l, 0, sizeof(*l));
-	l->dev = mnl_attr_get_str(tb[PSMON_A_LAG_IFNAME]);
-	l->kind = get_u32(tb[PSMON_A_LAG_KIND]);
-	l->capacity = get_u64(tb[PSMON_A_LAG_CAPACITY]);
-	l->capacity_auto = get_u8(tb[PSMON_A_LAG_CAPACITY_AUTO]);
-	l->threshold = get_u8(tb[PSMON_A_LAG_THRESHOLD]);
-	l->clear = get_u8(tb[PSMON_A_LAG_CLEAR]);
-	l->window = get_u32(tb[PSMON_A_LAG_WINDOW]);
-	l->c.rx_packets = get_u64(tb[PSMON_A_LAG_RX_PACKETS]);
-	l->c.rx_bytes = get_u64(tb[PSMON_A_LAG_RX_BYTES]);
-	l->c.tx_packets = get_u64(tb[PSMON_A_LAG_TX_PACKETS]);
-	l->c.tx_bytes = get_u64(tb[PSMON_A_LAG_TX_BYTES]);
-	l->unmatched.rx_packets = get_u64(tb[PSMON_A_LAG_UNMATCHED_RX_PACKETS]);
-	l->unmatched.rx_bytes = get_u64(tb[PSMON_A_LAG_UNMATCHED_RX_BYTES]);
-	l->unmatched.tx_packets = get_u64(tb[PSMON_A_LAG_UNMATCHED_TX_PACKETS]);
-	l->unmatched.tx_bytes = get_u64(tb[PSMON_A_LAG_UNMATCHED_TX_BYTES]);
-
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) != PSMON_A_LAG_MEMBER)
-			continue;
-		if (l->nmembers == s->cap) {
-			size_t cap = s->cap ? 2 * s->cap : 8;
-
-			m = realloc(s->members, cap * sizeof(*m));
-			if (!m)
-				return -ENOMEM;
-			s->members = m;
-			s->cap = cap;
-		}
-		ret = parse_member(a, &s->members[l->nmembers]);
-		if (ret)
-			return ret;
-		l->nmembers++;
-	}
-	l->members = s->members;
-	return 0;
-}
-
 static void json_counters(struct json *j, const char *prefix,
-			  const struct counters *c)
+			  const struct lag_counters *c)
 {
 	char key[64];
 
@@ -186,46 +36,106 @@ static void json_counters(struct json *j, const char *prefix,
 	json_u64(j, key, c->tx_bytes);
 }
 
-/*
- * The keys of the contract, in its order. Rates, utilisation and alert
- * state follow the settings once the kernel reports them.
- */
-static void print_lag_json(struct psctl *ctx, const struct lag *l)
+static void json_pct(struct json *j, const char *key, uint32_t ppm)
+{
+	json_double(j, key, ppm / 10000.0);
+}
+
+static void json_rate(struct json *j, const char *key, bool has, uint64_t bps)
+{
+	if (has)
+		json_double(j, key, (double)bps);
+	else
+		json_null(j, key);
+}
+
+static void print_member_json(struct psctl *ctx, const struct lag_member *m)
 {
 	struct json *j = &ctx->jw;
-	size_t i;
+	uint32_t rx, tx;
 
 	json_begin_object(j, NULL);
-	json_string(j, "dev", l->dev);
-	json_string(j, "kind", kind_name(l->kind));
-	json_begin_array(j, "members");
-	for (i = 0; i < l->nmembers; i++) {
-		const struct member *m = &l->members[i];
-
-		json_begin_object(j, NULL);
-		json_string(j, "dev", m->dev);
-		if (m->speed)
-			json_u64(j, "speed_mbps", m->speed);
-		else
-			json_null(j, "speed_mbps");
-		json_bool(j, "up", m->up);
-		if (ctx->stats)
-			json_counters(j, "", &m->c);
-		json_end_object(j);
+	json_string(j, "dev", m->dev);
+	if (m->speed)
+		json_u64(j, "speed_mbps", m->speed);
+	else
+		json_null(j, "speed_mbps");
+	json_bool(j, "up", m->up);
+	json_rate(j, "rx_bps", m->has_rates, m->rx_bps);
+	json_rate(j, "tx_bps", m->has_rates, m->tx_bps);
+	if (member_util(m, m->rx_bps, &rx) && member_util(m, m->tx_bps, &tx)) {
+		json_pct(j, "utilization_pct", rx > tx ? rx : tx);
+		json_pct(j, "rx_utilization_pct", rx);
+		json_pct(j, "tx_utilization_pct", tx);
+	} else {
+		json_null(j, "utilization_pct");
+		json_null(j, "rx_utilization_pct");
+		json_null(j, "tx_utilization_pct");
 	}
+	if (ctx->stats)
+		json_counters(j, "", &m->c);
+	json_end_object(j);
+}
+
+/*
+ * The keys of the contract, in its order, then the extra ones: per
+ * direction, N-1, peak, how many seconds the rates cover.
+ */
+static void print_lag_json(struct show *s, const struct lag_info *l)
+{
+	struct json *j = &s->ctx->jw;
+	uint64_t top = l->rx_bps > l->tx_bps ? l->rx_bps : l->tx_bps;
+	uint32_t peak;
+	int64_t since;
+	size_t i;
+
+	state_recorded(&s->st, l, &since, &peak);
+	json_begin_object(j, NULL);
+	json_string(j, "dev", l->dev);
+	json_string(j, "kind", lag_kind_name(l->kind));
+	json_begin_array(j, "members");
+	for (i = 0; i < l->nmembers; i++)
+		print_member_json(s->ctx, &l->members[i]);
 	json_end_array(j);
 	json_u64(j, "capacity_bps", l->capacity);
 	json_bool(j, "capacity_auto", l->capacity_auto);
 	json_u64(j, "threshold_pct", l->threshold);
 	json_u64(j, "clear_pct", l->clear);
 	json_u64(j, "window_s", l->window);
+	json_rate(j, "rx_bps", l->has_rates, l->rx_bps);
+	json_rate(j, "tx_bps", l->has_rates, l->tx_bps);
+	if (l->has_rates)
+		json_pct(j, "utilization_pct", lag_util(l));
+	else
+		json_null(j, "utilization_pct");
+	json_bool(j, "alert", l->alert);
+	if (since)
+		json_u64(j, "alert_since", (uint64_t)since);
+	else
+		json_null(j, "alert_since");
 	json_counters(j, "unmatched_", &l->unmatched);
-	if (ctx->stats)
+	if (l->has_rates) {
+		json_pct(j, "rx_utilization_pct", l->rx_util);
+		json_pct(j, "tx_utilization_pct", l->tx_util);
+	} else {
+		json_null(j, "rx_utilization_pct");
+		json_null(j, "tx_utilization_pct");
+	}
+	if (l->n1_capacity) {
+		json_u64(j, "n1_capacity_bps", l->n1_capacity);
+		json_pct(j, "n1_utilization_pct", util_ppm(top, l->n1_capacity));
+	} else {
+		json_null(j, "n1_capacity_bps");
+		json_null(j, "n1_utilization_pct");
+	}
+	json_pct(j, "peak_utilization_pct", peak);
+	json_u64(j, "rate_seconds", l->samples);
+	if (s->ctx->stats)
 		json_counters(j, "", &l->c);
 	json_end_object(j);
 }
 
-static void print_unmatched(const struct counters *c)
+static void print_unmatched(const struct lag_counters *c)
 {
 	char rx[FMT_BUFLEN], tx[FMT_BUFLEN];
 
@@ -236,35 +146,116 @@ static void print_unmatched(const struct counters *c)
 	       (unsigned long long)c->tx_packets, tx);
 }
 
-static void print_lag(struct psctl *ctx, const struct lag *l)
+/* "4.12 Gbit/s (41.2%)", or just the rate when the share is unknown. */
+static void rate_pct(char *buf, size_t len, uint64_t bps, bool has_pct,
+		     uint32_t ppm)
+{
+	char rate[FMT_BUFLEN], pct[FMT_BUFLEN];
+
+	fmt_rate(rate, sizeof(rate), bps);
+	if (!has_pct) {
+		snprintf(buf, len, "%s", rate);
+		return;
+	}
+	fmt_pct(pct, sizeof(pct), ppm);
+	snprintf(buf, len, "%s (%s)", rate, pct);
+}
+
+static void print_rates(const struct lag_info *l, uint32_t peak)
+{
+	uint64_t top = l->rx_bps > l->tx_bps ? l->rx_bps : l->tx_bps;
+	char rx[2 * FMT_BUFLEN + 4], tx[2 * FMT_BUFLEN + 4], n1[FMT_BUFLEN];
+	char pk[FMT_BUFLEN];
+
+	if (!l->has_rates)
+		return;
+	if (!l->samples) {
+		printf("    rates: none yet\n");
+		return;
+	}
+	rate_pct(rx, sizeof(rx), l->rx_bps, true, l->rx_util);
+	rate_pct(tx, sizeof(tx), l->tx_bps, true, l->tx_util);
+	fmt_pct(pk, sizeof(pk), peak);
+	if (l->n1_capacity)
+		fmt_pct(n1, sizeof(n1), util_ppm(top, l->n1_capacity));
+	else
+		snprintf(n1, sizeof(n1), "n/a");
+	printf("    rx %s, tx %s over %u s; N-1 %s; peak %s\n", rx, tx,
+	       l->samples, n1, pk);
+}
+
+static void print_alert(const struct lag_info *l, int64_t since, int64_t now)
+{
+	char when[FMT_BUFLEN], from[FMT_BUFLEN], to[FMT_BUFLEN];
+	struct deadline d;
+
+	if (!l->has_rates)
+		return;
+	deadline_compute(since, now, &d);
+	if (!d.has) {
+		printf("    alert: %s\n", l->alert ? "raised" : "none");
+		return;
+	}
+	fmt_time(when, sizeof(when), since);
+	fmt_date(from, sizeof(from), d.earliest);
+	fmt_date(to, sizeof(to), d.latest);
+	if (l->alert)
+		printf("    alert: raised, first crossing %s; augmentation due %s to %s\n",
+		       when, from, to);
+	else
+		printf("    alert: cleared, crossing of %s recorded until \"lag ack\"; augmentation due %s to %s\n",
+		       when, from, to);
+}
+
+static void print_member(const struct lag_member *m)
+{
+	char speed[FMT_BUFLEN], rx[2 * FMT_BUFLEN + 4], tx[2 * FMT_BUFLEN + 4];
+	uint32_t ppm = 0;
+	bool has;
+
+	if (m->speed)
+		fmt_rate(speed, sizeof(speed), (uint64_t)m->speed * 1000000);
+	else
+		snprintf(speed, sizeof(speed), "speed unknown");
+	if (!m->has_rates) {
+		printf("    %-16s %-5s %s\n", m->dev, m->up ? "up" : "down", speed);
+		return;
+	}
+	has = member_util(m, m->rx_bps, &ppm);
+	rate_pct(rx, sizeof(rx), m->rx_bps, has, ppm);
+	has = member_util(m, m->tx_bps, &ppm);
+	rate_pct(tx, sizeof(tx), m->tx_bps, has, ppm);
+	printf("    %-16s %-5s %-14s rx %-24s tx %s\n", m->dev,
+	       m->up ? "up" : "down", speed, rx, tx);
+}
+
+static void print_lag(struct show *s, const struct lag_info *l)
 {
 	char rate[FMT_BUFLEN];
+	uint32_t peak;
+	int64_t since;
 	size_t i;
 
+	state_recorded(&s->st, l, &since, &peak);
 	fmt_rate(rate, sizeof(rate), l->capacity);
 	printf("%s: %s, capacity %s%s, threshold %u%%, clear %u%%, window %u s\n",
-	       l->dev, kind_name(l->kind), rate,
+	       l->dev, lag_kind_name(l->kind), rate,
 	       l->capacity_auto ? " (auto)" : "", l->threshold, l->clear,
 	       l->window);
-	for (i = 0; i < l->nmembers; i++) {
-		const struct member *m = &l->members[i];
-
-		if (m->speed)
-			fmt_rate(rate, sizeof(rate), (uint64_t)m->speed * 1000000);
-		else
-			snprintf(rate, sizeof(rate), "speed unknown");
-		printf("    %-16s %-5s %s\n", m->dev, m->up ? "up" : "down", rate);
-	}
+	print_rates(l, peak);
+	print_alert(l, since, s->now);
+	for (i = 0; i < l->nmembers; i++)
+		print_member(&l->members[i]);
 	if (!l->nmembers)
 		printf("    no members\n");
 
-	if (!ctx->stats) {
+	if (!s->ctx->stats) {
 		print_unmatched(&l->unmatched);
 		return;
 	}
 	psctl_counters_header(stdout);
 	for (i = 0; i < l->nmembers; i++) {
-		const struct counters *c = &l->members[i].c;
+		const struct lag_counters *c = &l->members[i].c;
 
 		psctl_counters_row(stdout, l->members[i].dev, c->rx_packets,
 				   c->rx_bytes, c->tx_packets, c->tx_bytes);
@@ -276,84 +267,116 @@ static void print_lag(struct psctl *ctx, const struct lag *l)
 			   l->unmatched.tx_bytes);
 }
 
-static int show_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[PSMON_A_MAX + 1] = { NULL };
-	struct show *s = data;
-	struct lag l;
-	int ret;
-
-	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, tb) || !tb[PSMON_A_LAG])
-		return -EBADMSG;
-	ret = parse_lag(s, tb[PSMON_A_LAG], &l);
-	if (ret)
-		return ret;
-	if (s->ctx->json)
-		print_lag_json(s->ctx, &l);
-	else
-		print_lag(s->ctx, &l);
-	return 0;
-}
-
 static int usage_err(struct psctl *ctx, const char *msg)
 {
 	psctl_err(ctx, "%s", msg);
 	return EXIT_USAGE;
 }
 
-/* "lag COMMAND DEV" with nothing after DEV. */
-static int one_dev(struct psctl *ctx, int argc, char **argv, bool optional)
-{
-	char err[ERR_LEN];
-
-	if (argc == 0 && optional)
-		return 0;
-	if (argc == 0)
-		return usage_err(ctx, "missing DEV");
-	if (parse_dev(argv[0], err, sizeof(err)))
-		return usage_err(ctx, err);
-	if (argc > 1) {
-		psctl_err(ctx, "unexpected argument \"%s\"", argv[1]);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int lag_show(struct psctl *ctx, int argc, char **argv)
 {
-	char buf[LAG_MSG_SIZE], what[64];
-	struct show s = { .ctx = ctx };
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	struct show s = { .ctx = ctx, .now = (int64_t)time(NULL) };
+	struct lag_list list = { 0 };
+	struct state_file sf;
+	char what[64];
 	struct nl *nl;
+	size_t i;
 	int ret;
 
-	ret = one_dev(ctx, argc, argv, true);
+	ret = psctl_one_dev(ctx, argc, argv, true);
 	if (!ret)
 		ret = psctl_nl(ctx, &nl);
 	if (ret)
 		return ret;
 
-	if (argc) {
-		nlh = nl_msg_start(nl, buf, PSMON_CMD_LAG_GET, 0);
-		nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
-		mnl_attr_put_strz(nlh, PSMON_A_LAG_IFNAME, argv[0]);
-		mnl_attr_nest_end(nlh, nest);
-	} else {
-		nlh = nl_msg_start(nl, buf, PSMON_CMD_LAG_GET, NLM_F_DUMP);
-	}
-
-	if (ctx->json)
-		json_begin_array(&ctx->jw, NULL);
-	ret = nl_request(nl, nlh, show_cb, &s);
-	if (ctx->json)
-		json_end_array(&ctx->jw);
-	free(s.members);
+	ret = lags_fetch(nl, argc ? argv[0] : NULL, &list);
 	if (ret) {
+		lags_free(&list);
 		snprintf(what, sizeof(what), "lag %s", argc ? argv[0] : "show");
 		return psctl_kernel_err(ctx, ret, what);
 	}
+	state_load(ctx, &s.st, &sf, false);
+	if (ctx->json)
+		json_begin_array(&ctx->jw, NULL);
+	for (i = 0; i < list.n; i++) {
+		if (ctx->json)
+			print_lag_json(&s, &list.v[i]);
+		else
+			print_lag(&s, &list.v[i]);
+	}
+	if (ctx->json)
+		json_end_array(&ctx->jw);
+	state_free(&s.st);
+	lags_free(&list);
 	return 0;
+}
+
+/*
+ * The augmentation is done: forget the crossing in the kernel and in the
+ * state file. A LAG the kernel does not count on (any more) may still
+ * have a recorded crossing; that one is forgotten too.
+ */
+static int lag_ack(struct psctl *ctx, int argc, char **argv)
+{
+	char buf[LAG_MSG_SIZE], msg[NL_EXT_MSG_LEN], what[64];
+	struct state_file sf;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct state st;
+	bool loaded, had;
+	struct nl *nl;
+	int ret, err = 0;
+
+	ret = psctl_one_dev(ctx, argc, argv, false);
+	if (!ret)
+		ret = psctl_nl_if_loaded(ctx, &nl, &loaded);
+	if (ret)
+		return ret;
+	snprintf(what, sizeof(what), "lag %s", argv[0]);
+	msg[0] = '\0';
+
+	/* Locked from here: an export running meanwhile cannot undo this. */
+	state_load(ctx, &st, &sf, true);
+	had = state_find(&st, argv[0]) != NULL;
+	if (loaded) {
+		nlh = nl_msg_start(nl, buf, PSMON_CMD_LAG_ACK, 0);
+		nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
+		mnl_attr_put_strz(nlh, PSMON_A_LAG_IFNAME, argv[0]);
+		mnl_attr_nest_end(nlh, nest);
+		err = nl_request(nl, nlh, NULL, NULL);
+		snprintf(msg, sizeof(msg), "%s", nl_ext_msg(nl));
+	}
+	/* Refused for another reason than "not attached": no change. */
+	if ((err && err != -ENOENT && err != -ENODEV) || (err && !had)) {
+		ret = psctl_report(ctx, err, msg, what);
+		goto out;
+	}
+	if (!loaded && !had) {
+		psctl_err(ctx, "psmon kernel module is not loaded (modprobe psmon), and no crossing of %s is recorded",
+			  argv[0]);
+		ret = EXIT_KERNEL;
+		goto out;
+	}
+	if (had) {
+		state_remove(&st, argv[0]);
+		if (state_save(ctx, &st, &sf)) {
+			psctl_err(ctx, "the crossing of %s is still recorded in %s",
+				  argv[0], sf.path);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!loaded || err) {
+		fflush(stdout);
+		fprintf(stderr, "%s is not attached%s; forgot its recorded crossing\n",
+			argv[0], loaded ? "" : " (psmon module not loaded)");
+	} else {
+		psctl_kernel_warn(ctx);
+	}
+out:
+	state_done(&sf);
+	state_free(&st);
+	return ret;
 }
 
 static int lag_change(struct psctl *ctx, int argc, char **argv, uint8_t cmd)
@@ -417,7 +440,7 @@ static int lag_del(struct psctl *ctx, int argc, char **argv)
 	struct nl *nl;
 	int ret;
 
-	ret = one_dev(ctx, argc, argv, false);
+	ret = psctl_one_dev(ctx, argc, argv, false);
 	if (!ret)
 		ret = psctl_nl(ctx, &nl);
 	if (ret)
@@ -442,6 +465,7 @@ static const struct psctl_cmd lag_cmds[] = {
 	{ "set", lag_set },
 	{ "del", lag_del },
 	{ "show", lag_show },
+	{ "ack", lag_ack },
 	{ NULL, NULL },
 };
 
@@ -453,7 +477,8 @@ const struct psctl_object lag_object = {
 	"  psctl lag add DEV [capacity RATE|auto] [threshold PCT] [clear PCT] [window SECS]\n"
 	"  psctl lag set DEV [capacity RATE|auto] [threshold PCT] [clear PCT] [window SECS]\n"
 	"  psctl lag del DEV\n"
-	"  psctl lag show [DEV]\n",
+	"  psctl lag show [DEV]\n"
+	"  psctl lag ack DEV\n",
 	.arguments =
 	"  DEV     a bond or team master, or a plain interface (a one-member LAG)\n"
 	"  RATE    NUMBER[bit|kbit|mbit|gbit|tbit], decimal units, bit/s without one;\n"

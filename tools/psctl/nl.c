@@ -13,6 +13,7 @@
 struct nl {
 	struct mnl_socket *sk;
 	unsigned int portid;
+	struct nl_family fam;
 	uint16_t family;
 	uint8_t version;	/* of the family's messages */
 	uint32_t seq;
@@ -195,43 +196,192 @@ struct nlmsghdr *nl_msg_start(struct nl *nl, void *buf, uint8_t cmd,
 	return nlh;
 }
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
+static int group_cb(const struct nlattr *attr, void *data)
+{
+	struct nl_family *f = data;
+	const struct nlattr *a, *name = NULL, *id = NULL;
+
+	mnl_attr_for_each_nested(a, attr) {
+		switch (mnl_attr_get_type(a)) {
+		case CTRL_ATTR_MCAST_GRP_NAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return MNL_CB_ERROR;
+			name = a;
+			break;
+		case CTRL_ATTR_MCAST_GRP_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return MNL_CB_ERROR;
+			id = a;
+			break;
+		}
+	}
+	if (!name || !id)
+		return MNL_CB_ERROR;
+	if (f->ngroups == NL_MAX_GROUPS)
+		return MNL_CB_OK;
+	snprintf(f->groups[f->ngroups].name, sizeof(f->groups[0].name), "%s",
+		 mnl_attr_get_str(name));
+	f->groups[f->ngroups++].id = mnl_attr_get_u32(id);
+	return MNL_CB_OK;
+}
+
+int nl_parse_family(const struct nlmsghdr *nlh, uint8_t *cmd,
+		    struct nl_family *f)
 {
 	static const enum mnl_attr_data_type types[CTRL_ATTR_MAX + 1] = {
 		[CTRL_ATTR_FAMILY_ID] = MNL_TYPE_U16,
+		[CTRL_ATTR_FAMILY_NAME] = MNL_TYPE_NUL_STRING,
+		[CTRL_ATTR_MCAST_GROUPS] = MNL_TYPE_NESTED,
 	};
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = { NULL };
-	uint16_t *family = data;
+	const struct genlmsghdr *genl;
+	const struct nlattr *a;
 	int ret;
 
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return -EBADMSG;
+	genl = mnl_nlmsg_get_payload(nlh);
+	*cmd = genl->cmd;
+	memset(f, 0, sizeof(*f));
 	ret = nl_parse(nlh, NULL, types, CTRL_ATTR_MAX, tb);
 	if (ret)
 		return ret;
-	if (!tb[CTRL_ATTR_FAMILY_ID])
+	if (!tb[CTRL_ATTR_FAMILY_ID] || !tb[CTRL_ATTR_FAMILY_NAME])
 		return -EBADMSG;
-	*family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	f->id = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	snprintf(f->name, sizeof(f->name), "%s",
+		 mnl_attr_get_str(tb[CTRL_ATTR_FAMILY_NAME]));
+	if (!tb[CTRL_ATTR_MCAST_GROUPS])
+		return 0;
+	mnl_attr_for_each_nested(a, tb[CTRL_ATTR_MCAST_GROUPS])
+		if (group_cb(a, f) == MNL_CB_ERROR)
+			return -EBADMSG;
 	return 0;
 }
 
-static int resolve_family(struct nl *nl, const char *name, uint8_t version)
+static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
+	uint8_t cmd;
+
+	return nl_parse_family(nlh, &cmd, data);
+}
+
+int nl_get_family(struct nl *nl, const char *name, struct nl_family *f)
+{
+	uint16_t family = nl->family;
+	uint8_t version = nl->version;
 	char buf[256];
 	struct nlmsghdr *nlh;
-	uint16_t family = 0;
 	int ret;
 
+	memset(f, 0, sizeof(*f));
 	nl->family = GENL_ID_CTRL;
 	nl->version = 1;
 	nlh = nl_msg_start(nl, buf, CTRL_CMD_GETFAMILY, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	ret = nl_request(nl, nlh, family_cb, &family);
-	if (ret)
-		return ret;
-	if (!family)
-		return -EBADMSG;
 	nl->family = family;
 	nl->version = version;
+	ret = nl_request(nl, nlh, family_cb, f);
+	if (ret)
+		return ret;
+	return f->id ? 0 : -EBADMSG;
+}
+
+static int resolve_family(struct nl *nl, const char *name, uint8_t version)
+{
+	int ret;
+
+	ret = nl_get_family(nl, name, &nl->fam);
+	if (ret)
+		return ret;
+	nl->family = nl->fam.id;
+	nl->version = version;
 	return 0;
+}
+
+const struct nl_family *nl_family(const struct nl *nl)
+{
+	return &nl->fam;
+}
+
+void nl_set_family(struct nl *nl, const struct nl_family *f)
+{
+	nl->fam = *f;
+	nl->family = f->id;
+}
+
+uint32_t nl_family_group(const struct nl_family *f, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->ngroups; i++)
+		if (!strcmp(f->groups[i].name, name))
+			return f->groups[i].id;
+	return 0;
+}
+
+int nl_join(struct nl *nl, uint32_t group)
+{
+	int g = (int)group;
+
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &g,
+				  sizeof(g)) < 0)
+		return -errno;
+	return 0;
+}
+
+int nl_fd(const struct nl *nl)
+{
+	return mnl_socket_get_fd(nl->sk);
+}
+
+/* State of nl_recv_events(). */
+struct nl_ev {
+	nl_cb cb;
+	void *data;
+	int err;
+};
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_ev *ev = data;
+	int ret;
+
+	ret = ev->cb(nlh, ev->data);
+	if (ret < 0 && !ev->err)
+		ev->err = ret;
+	return MNL_CB_OK;
+}
+
+static int ignore_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static mnl_cb_t ev_ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = ignore_cb,
+	[NLMSG_ERROR] = ignore_cb,
+	[NLMSG_DONE] = ignore_cb,
+	[NLMSG_OVERRUN] = ignore_cb,
+};
+
+int nl_recv_events(struct nl *nl, nl_cb cb, void *data)
+{
+	struct nl_ev ev = { .cb = cb, .data = data };
+	ssize_t n;
+	int ret;
+
+	n = nl_recv(nl);
+	if (n < 0)
+		return (int)n;
+	/* Sequence and port 0: notifications are not answers to anything. */
+	ret = mnl_cb_run2(nl->buf, (size_t)n, 0, 0, event_cb, &ev, ev_ctl_cbs,
+			  NLMSG_MIN_TYPE);
+	if (ret < 0)
+		return -EBADMSG;
+	return ev.err;
 }
 
 int nl_open(struct nl **out, const char *family, uint8_t version)

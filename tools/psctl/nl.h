@@ -15,8 +15,21 @@
 #include <libmnl/libmnl.h>
 
 #define NL_EXT_MSG_LEN	256
+#define NL_MAX_GROUPS	8
+#define NL_NAME_LEN	16	/* GENL_NAMSIZ */
 
 struct nl;
+
+/* A generic netlink family: its id and multicast groups. */
+struct nl_family {
+	char name[NL_NAME_LEN];
+	uint16_t id;
+	unsigned int ngroups;
+	struct {
+		char name[NL_NAME_LEN];
+		uint32_t id;
+	} groups[NL_MAX_GROUPS];
+};
 
 /* Called for every data message of a reply; returns 0 or -errno. */
 typedef int (*nl_cb)(const struct nlmsghdr *nlh, void *data);
@@ -27,6 +40,31 @@ typedef int (*nl_cb)(const struct nlmsghdr *nlh, void *data);
  */
 int nl_open(struct nl **out, const char *family, uint8_t version);
 void nl_close(struct nl *nl);
+
+/* The family nl_open() resolved. */
+const struct nl_family *nl_family(const struct nl *nl);
+/* Messages go to family id from now on (after the family came back). */
+void nl_set_family(struct nl *nl, const struct nl_family *f);
+/* Ask the controller about another family (-ENOENT: unknown). */
+int nl_get_family(struct nl *nl, const char *name, struct nl_family *f);
+/*
+ * A controller message (CTRL_CMD_NEWFAMILY, DELFAMILY, ...) into f; the
+ * genetlink command is stored in cmd. -EBADMSG when it is malformed.
+ */
+int nl_parse_family(const struct nlmsghdr *nlh, uint8_t *cmd,
+		    struct nl_family *f);
+/* Id of the multicast group called name, 0 when f has none. */
+uint32_t nl_family_group(const struct nl_family *f, const char *name);
+
+/* Receive the multicast group's messages from now on. */
+int nl_join(struct nl *nl, uint32_t group);
+/* The socket, for poll(2). */
+int nl_fd(const struct nl *nl);
+/*
+ * Read one datagram of notifications and run cb on each message in it.
+ * -ENOBUFS: the socket overran and notifications were lost.
+ */
+int nl_recv_events(struct nl *nl, nl_cb cb, void *data);
 
 /*
  * Start a request in buf: netlink and genetlink headers for cmd, with

@@ -213,7 +213,8 @@ static int prefix_add(struct psctl *ctx, int argc, char **argv)
 	ctx->flush = flush_group;
 	ctx->pending_cmd = prefix_add;
 
-	return ctx->batch_name ? 0 : psctl_flush(ctx);
+	/* With -f each line goes alone, so that a refusal skips only it. */
+	return ctx->batch_name && !ctx->force ? 0 : psctl_flush(ctx);
 }
 
 /* "prefix COMMAND PREFIX" with nothing after PREFIX. */

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "parse.h"
 #include "psctl.h"
+#include "statefile.h"
 
 #ifndef VERSION
 #define VERSION "0.1.0"
@@ -25,6 +26,10 @@
 static const struct psctl_object *const objects[] = {
 	&lag_object,
 	&prefix_object,
+	&monitor_object,
+	&deadline_object,
+	&export_object,
+	&save_object,
 };
 
 static const char options_help[] =
@@ -34,6 +39,9 @@ static const char options_help[] =
 	"  -s, --stats         show packet and byte counters\n"
 	"  -n, --netns NETNS   run in the network namespace /run/netns/NETNS\n"
 	"  -b, --batch FILE    run the commands in FILE, one a line (\"-\": stdin)\n"
+	"  -f, --force         in batch mode, go on after a failing line\n"
+	"  -S, --state-dir DIR keep crossings and history in DIR (default: $PSMON_STATE_DIR,\n"
+	"                      else " STATE_DIR_DEFAULT ")\n"
 	"  -V, --version       print the version and exit\n"
 	"  -h, --help          print this help and exit\n";
 
@@ -59,7 +67,9 @@ static void usage(FILE *f)
 
 static void object_usage(const struct psctl_object *obj, FILE *f)
 {
-	fprintf(f, "Usage:\n%s\nArguments:\n%s", obj->synopsis, obj->arguments);
+	fprintf(f, "Usage:\n%s", obj->synopsis);
+	if (*obj->arguments)
+		fprintf(f, "\nArguments:\n%s", obj->arguments);
 }
 
 static void vreport(struct psctl *ctx, const char *fmt, va_list ap)
@@ -79,6 +89,20 @@ void psctl_err(struct psctl *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(ctx, fmt, ap);
 	va_end(ap);
+}
+
+void psctl_warn(struct psctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (ctx && ctx->batch_name)
+		fprintf(stderr, "%s:%lu: ", ctx->batch_name, ctx->line);
+	fputs("Warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 int psctl_kernel_err(struct psctl *ctx, int err, const char *what)
@@ -145,10 +169,12 @@ static int enter_netns(struct psctl *ctx, const char *name)
 	return 0;
 }
 
-int psctl_nl(struct psctl *ctx, struct nl **nl)
+int psctl_nl_if_loaded(struct psctl *ctx, struct nl **nl, bool *loaded)
 {
 	int ret;
 
+	*nl = NULL;
+	*loaded = true;
 	if (!ctx->nl) {
 		if (ctx->netns) {
 			ret = enter_netns(ctx, ctx->netns);
@@ -158,8 +184,8 @@ int psctl_nl(struct psctl *ctx, struct nl **nl)
 		}
 		ret = nl_open(&ctx->nl, PSMON_FAMILY_NAME, PSMON_FAMILY_VERSION);
 		if (ret == -ENOENT) {
-			psctl_err(ctx, "psmon kernel module is not loaded (modprobe psmon)");
-			return EXIT_KERNEL;
+			*loaded = false;
+			return 0;
 		}
 		if (ret) {
 			psctl_err(ctx, "cannot open a generic netlink socket: %s",
@@ -168,6 +194,40 @@ int psctl_nl(struct psctl *ctx, struct nl **nl)
 		}
 	}
 	*nl = ctx->nl;
+	return 0;
+}
+
+int psctl_nl(struct psctl *ctx, struct nl **nl)
+{
+	bool loaded;
+	int ret;
+
+	ret = psctl_nl_if_loaded(ctx, nl, &loaded);
+	if (!ret && !loaded) {
+		psctl_err(ctx, "psmon kernel module is not loaded (modprobe psmon)");
+		return EXIT_KERNEL;
+	}
+	return ret;
+}
+
+int psctl_one_dev(struct psctl *ctx, int argc, char **argv, bool optional)
+{
+	char err[256];
+
+	if (argc == 0 && optional)
+		return 0;
+	if (argc == 0) {
+		psctl_err(ctx, "missing DEV");
+		return EXIT_USAGE;
+	}
+	if (parse_dev(argv[0], err, sizeof(err))) {
+		psctl_err(ctx, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (argc > 1) {
+		psctl_err(ctx, "unexpected argument \"%s\"", argv[1]);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -269,6 +329,17 @@ int psctl_run(struct psctl *ctx, int argc, char **argv)
 	}
 	obj = objects[k];
 
+	if (obj->run) {
+		ret = psctl_flush(ctx);
+		if (ret)
+			return ret;
+		if (argc > 1 && !strcmp(argv[1], "help")) {
+			object_usage(obj, stdout);
+			return 0;
+		}
+		return obj->run(ctx, argc - 1, argv + 1);
+	}
+
 	arg = argc > 1 ? argv[1] : obj->default_cmd;
 	k = match_cmd(obj, arg, &help);
 	if (k >= 0 && !help)
@@ -301,6 +372,8 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -310,7 +383,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jpsn:b:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jpsn:b:fS:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.json = true;
@@ -324,6 +397,17 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			ctx.netns = optarg;
+			ctx.netns_name = optarg;
+			break;
+		case 'f':
+			ctx.force = true;
+			break;
+		case 'S':
+			if (!*optarg) {
+				psctl_err(NULL, "empty state directory");
+				return EXIT_USAGE;
+			}
+			ctx.state_dir = optarg;
 			break;
 		case 'b':
 			batch = optarg;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "lags.h"
 #include "nl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -23,7 +24,10 @@ struct psctl {
 	bool json;
 	bool pretty;
 	bool stats;
-	const char *netns;
+	bool force;			/* -f: batch mode goes on after errors */
+	const char *netns;		/* still to enter; NULL once entered */
+	const char *netns_name;		/* -n, for the state file's name */
+	const char *state_dir;		/* -S, else $PSMON_STATE_DIR, else default */
 	struct nl *nl;			/* opened on first use, see psctl_nl() */
 	struct json jw;
 
@@ -49,12 +53,18 @@ struct psctl_object {
 	const char *name;
 	const struct psctl_cmd *cmds;	/* ends with an empty entry */
 	const char *default_cmd;	/* when no command is given */
+	/* An object that is a command itself (monitor, deadline, save). */
+	int (*run)(struct psctl *ctx, int argc, char **argv);
 	const char *synopsis;		/* one "OBJECT COMMAND ..." a line */
 	const char *arguments;		/* what the arguments mean */
 };
 
 extern const struct psctl_object lag_object;
 extern const struct psctl_object prefix_object;
+extern const struct psctl_object monitor_object;
+extern const struct psctl_object deadline_object;
+extern const struct psctl_object export_object;
+extern const struct psctl_object save_object;
 
 /* Run one command line: OBJECT [COMMAND [ARGS]]. Returns the exit status. */
 int psctl_run(struct psctl *ctx, int argc, char **argv);
@@ -65,6 +75,11 @@ int psctl_flush(struct psctl *ctx);
 
 /* The netlink socket, opened on first use; 0 or an exit status. */
 int psctl_nl(struct psctl *ctx, struct nl **nl);
+/*
+ * The same, quiet when the module is not loaded: then *loaded is false,
+ * *nl NULL and 0 is returned.
+ */
+int psctl_nl_if_loaded(struct psctl *ctx, struct nl **nl, bool *loaded);
 
 /* "FILE:LINE: Error: ...\n" on stderr (no location outside batch mode). */
 void psctl_err(struct psctl *ctx, const char *fmt, ...)
@@ -77,8 +92,14 @@ int psctl_kernel_err(struct psctl *ctx, int err, const char *what);
 /* The same with the extended ack message msg ("" if none). */
 int psctl_report(struct psctl *ctx, int err, const char *msg,
 		 const char *what);
+/* "FILE:LINE: Warning: ...\n" on stderr. */
+void psctl_warn(struct psctl *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* After a successful request: print the kernel's warning, if it sent one. */
 void psctl_kernel_warn(struct psctl *ctx);
+
+/* "lag COMMAND DEV" (or "deadline [DEV]") with nothing after DEV. */
+int psctl_one_dev(struct psctl *ctx, int argc, char **argv, bool optional);
 
 /* Counter tables of -s output. */
 void psctl_counters_header(FILE *f);

@@ -32,6 +32,9 @@ ok() {			# ok CONDITION-STATUS DESCRIPTION
 	fi
 }
 
+# The state directory psctl keeps crossings and history in.
+export PSMON_STATE_DIR=$TMP/psmon
+
 # run EXPECTED-STATUS ARGS...: psctl with the fake module loaded.
 run() {
 	local want=$1
@@ -42,10 +45,32 @@ run() {
 	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
 }
 
+# run_unloaded EXPECTED-STATUS ARGS...: the same without the module.
+run_unloaded() {
+	local want=$1
+	shift
+	LD_PRELOAD=$FAKE FAKE_PSMON_STATE=$TMP/state "$PSCTL" "$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
+}
+
+# traffic DEV RX_BPS TX_BPS [ALERT_SINCE [PEAK_PPM]]: what the fake module
+# measures on DEV (its crossing and peak too: 0 forgets them, as a reload).
+traffic() {
+	awk -v dev="$1" -v rx="$2" -v tx="$3" -v since="${4:-keep}" -v peak="${5:-keep}" '
+		$1 == "lag" && $2 == dev {
+			$8 = rx; $9 = tx
+			if (since != "keep") $10 = since
+			if (peak != "keep") $11 = peak
+		}
+		{ print }' "$TMP/state" >"$TMP/state.new" && mv "$TMP/state.new" "$TMP/state"
+}
+
 err_has() { grep -qF -- "$1" "$TMP/err"; }
 out_is() { [ "$(cat "$TMP/out")" = "$1" ]; }
 requests() { grep -c "$1" "$TMP/log" 2>/dev/null || true; }
-reset() { rm -f "$TMP/state" "$TMP/log"; }
+reset() { rm -rf "$TMP/state" "$TMP/log" "$PSMON_STATE_DIR"; }
+now() { date +%s; }
 
 json() {		# json FILTER: evaluate a jq-like path with python3
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
@@ -67,8 +92,13 @@ reset
 run 0 -V && grep -qE '^psctl .+' "$TMP/out"
 ok $? "-V prints the version"
 run 0 help && grep -q "psctl prefix add PREFIX \[name NAME\] \[allow-reserved\]" "$TMP/out" &&
-	! grep -qE "monitor|deadline|export|save|lag ack" "$TMP/out"
-ok $? "help lists the commands, and only those that exist"
+	grep -q "psctl lag ack DEV" "$TMP/out" && grep -q "psctl monitor" "$TMP/out" &&
+	grep -q "psctl deadline \[DEV\]" "$TMP/out" &&
+	grep -q "psctl export prometheus \[FILE\]" "$TMP/out" && grep -q "psctl save" "$TMP/out" &&
+	grep -q -- "--state-dir DIR" "$TMP/out"
+ok $? "help lists every command and -S"
+run 0 deadline help && grep -q "psctl deadline \[DEV\]" "$TMP/out"
+ok $? "deadline help"
 run 0 lag help && grep -q "psctl lag set DEV" "$TMP/out" && ! grep -q prefix "$TMP/out"
 ok $? "lag help"
 run 1 lag s && err_has 'ambiguous command "s"'
@@ -94,10 +124,13 @@ ok $? "clear >= threshold on the command line: exit 1"
 run 0 l se bond0 capacity 2.5gbit threshold 50 clear 45 window 60
 ok $? "lag set (abbreviated)"
 run 0 -j lag show &&
-	[ "$(json 'sorted(d[0].keys())')" = "['capacity_auto', 'capacity_bps', 'clear_pct', 'dev', 'kind', 'members', 'threshold_pct', 'unmatched_rx_bytes', 'unmatched_rx_packets', 'unmatched_tx_bytes', 'unmatched_tx_packets', 'window_s']" ] &&
+	[ "$(json 'list(d[0].keys())[:16]')" = "['dev', 'kind', 'members', 'capacity_bps', 'capacity_auto', 'threshold_pct', 'clear_pct', 'window_s', 'rx_bps', 'tx_bps', 'utilization_pct', 'alert', 'alert_since', 'unmatched_rx_packets', 'unmatched_rx_bytes', 'unmatched_tx_packets']" ] &&
+	[ "$(json 'sorted(d[0].keys())')" = "['alert', 'alert_since', 'capacity_auto', 'capacity_bps', 'clear_pct', 'dev', 'kind', 'members', 'n1_capacity_bps', 'n1_utilization_pct', 'peak_utilization_pct', 'rate_seconds', 'rx_bps', 'rx_utilization_pct', 'threshold_pct', 'tx_bps', 'tx_utilization_pct', 'unmatched_rx_bytes', 'unmatched_rx_packets', 'unmatched_tx_bytes', 'unmatched_tx_packets', 'utilization_pct', 'window_s']" ] &&
 	[ "$(json '(d[0]["capacity_bps"], d[0]["capacity_auto"], d[0]["threshold_pct"], d[0]["clear_pct"], d[0]["window_s"])')" = "(2500000000, False, 50, 45, 60)" ] &&
-	[ "$(json 'd[0]["members"]')" = "[{'dev': 'm1', 'speed_mbps': 10000, 'up': True}, {'dev': 'm2', 'speed_mbps': None, 'up': False}]" ]
-ok $? "-j lag show: the contract's keys and values"
+	[ "$(json '[(m["dev"], m["speed_mbps"], m["up"]) for m in d[0]["members"]]')" = "[('m1', 10000, True), ('m2', None, False), ('m3', 10000, True)]" ] &&
+	[ "$(json 'list(d[0]["members"][0].keys())')" = "['dev', 'speed_mbps', 'up', 'rx_bps', 'tx_bps', 'utilization_pct', 'rx_utilization_pct', 'tx_utilization_pct']" ] &&
+	[ "$(json '(d[0]["rx_bps"], d[0]["utilization_pct"], d[0]["alert"], d[0]["alert_since"])')" = "(0.0, 0.0, False, None)" ]
+ok $? "-j lag show: the contract's keys in its order, then the extra ones"
 run 0 -j -s lag sh bond0 &&
 	[ "$(json '(d[0]["rx_packets"], d[0]["tx_bytes"], d[0]["members"][0]["rx_bytes"])')" = "(1000, 12897485, 710000)" ]
 ok $? "-j -s lag show DEV adds counters"
@@ -199,6 +232,235 @@ ok $? "prefix show streams a 100000-prefix dump in order"
 LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_DGRAM=60000 \
 	"$PSCTL" -j -s prefix show >"$TMP/out" 2>"$TMP/err" && [ "$(json 'len(d)')" = 100000 ]
 ok $? "-j -s prefix show of 100000 prefixes in large datagrams is valid JSON"
+
+# ---- bad input: exit 1, nothing sent -------------------------------------
+reset
+run 0 lag add bond0
+rm -f "$TMP/log"
+bad=0
+for args in "threshold 0" "threshold 101" "threshold 40 clear 40" "threshold 40 clear 45" \
+	"window 0" "window 3601" "capacity 0" "capacity abc" "capacity 10gbps" "capacity -1" \
+	"capacity 1.5bit" "capacity" "threshold 4x"; do
+	# shellcheck disable=SC2086
+	run 1 lag set bond0 $args && grep -q "^Error: " "$TMP/err" || { bad=1; echo "# lag set bond0 $args"; }
+done
+[ $bad -eq 0 ] && [ ! -s "$TMP/log" ]
+ok $? "bad threshold, clear, window and capacity: exit 1 with a message, nothing sent"
+run 2 lag set team9 threshold 50 && err_has "Error: psmon does not count on this device"
+ok $? "an unknown LAG: the kernel's message, exit 2"
+run 1 -S "" deadline && err_has "empty state directory"
+ok $? "-S with an empty directory"
+
+# ---- rates, utilisation and the alert in lag show -------------------------
+reset
+run 0 lag add bond0 && run 0 lag add bond1 capacity 2.5gbit
+traffic bond0 8240000000 1000000000
+before=$(now)
+run 0 -j lag show bond0 &&
+	[ "$(json '(d[0]["rx_bps"], d[0]["tx_bps"], d[0]["utilization_pct"], d[0]["alert"])')" = "(8240000000.0, 1000000000.0, 41.2, True)" ] &&
+	[ "$(json '(d[0]["rx_utilization_pct"], d[0]["tx_utilization_pct"], d[0]["n1_capacity_bps"], d[0]["n1_utilization_pct"], d[0]["peak_utilization_pct"], d[0]["rate_seconds"])')" = "(41.2, 5.0, 10000000000, 82.4, 41.2, 300)" ] &&
+	since=$(json 'd[0]["alert_since"]') && [ "$since" -ge "$before" ] && [ "$since" -le "$(now)" ] &&
+	[ "$(json '[(m["rx_bps"], m["tx_bps"], m["utilization_pct"]) for m in d[0]["members"]]')" = "[(4120000000.0, 500000000.0, 41.2), (0.0, 0.0, None), (4120000000.0, 500000000.0, 41.2)]" ]
+ok $? "-j lag show: rates, utilisation per LAG, member and N-1, alert and since when"
+run 0 lag show bond0 &&
+	grep -qF "    rx 8.24 Gbit/s (41.2%), tx 1 Gbit/s (5.0%) over 300 s; N-1 82.4%; peak 41.2%" "$TMP/out" &&
+	grep -qE "^    alert: raised, first crossing [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z; augmentation due [0-9-]{10} to [0-9-]{10}$" "$TMP/out" &&
+	grep -qE "^    m1 +up +10 Gbit/s +rx 4.12 Gbit/s \(41.2%\) +tx 500 Mbit/s \(5.0%\)$" "$TMP/out" &&
+	grep -qE "^    m2 +down +speed unknown +rx 0 bit/s +tx 0 bit/s$" "$TMP/out"
+ok $? "lag show: a rates line, the alert with its UTC date, member columns"
+run 0 -j lag show bond1 && [ "$(json '(d[0]["alert"], d[0]["alert_since"], d[0]["n1_capacity_bps"])')" = "(False, None, 1250000000)" ] &&
+	run 0 lag show bond1 && grep -qx "    alert: none" "$TMP/out"
+ok $? "a LAG below the threshold: no alert"
+
+# ---- deadline -----------------------------------------------------------
+reset
+run 0 lag add bond0 && run 0 lag add bond1
+since=$(( $(now) - 10 * 86400 + 3600 ))
+traffic bond0 8240000000 0 "$since"
+run 0 -j deadline &&
+	[ "$(json 'list(d[0].keys())[:6]')" = "['dev', 'alert', 'alert_since', 'deadline_earliest', 'deadline_latest', 'days_left']" ] &&
+	[ "$(json '[(e["dev"], e["alert"], e["alert_since"], e["deadline_earliest"], e["deadline_latest"], e["days_left"]) for e in d]')" = "[('bond0', True, $since, $((since + 3888000)), $((since + 5184000)), 50), ('bond1', False, None, None, None, None)]" ] &&
+	[ "$(json '(d[1]["peak_utilization_pct"], d[1]["projected_crossing"], d[1]["trend"], d[1]["attached"])')" = "(0.0, None, 'no trend', True)" ]
+ok $? "-j deadline: the crossing, +45 and +60 days, whole days left"
+run 0 deadline bond0 && grep -qE "^bond0: crossed the threshold on .*Z \(alert raised\); augmentation must begin between [0-9-]{10} and [0-9-]{10}: 50 days left$" "$TMP/out"
+ok $? "deadline DEV in words"
+[ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(l["dev"], l["crossing"]) for l in d["lags"]])' "$PSMON_STATE_DIR/state.json")" = "[('bond0', $since), ('bond1', None)]" ] &&
+	[ "$(stat -c %a "$PSMON_STATE_DIR/state.json")" = 644 ]
+ok $? "the crossing is recorded in the state file"
+
+# A module reload: the kernel forgets the crossing, the state file does not.
+traffic bond0 1000000000 0 0 0
+run 0 -j deadline bond0 && [ "$(json '(d[0]["alert"], d[0]["alert_since"], d[0]["days_left"], d[0]["peak_utilization_pct"])')" = "(False, $since, 50, 41.2)" ] &&
+	run 0 -j lag show bond0 && [ "$(json '(d[0]["alert"], d[0]["alert_since"])')" = "(False, $since)" ]
+ok $? "after a module reload the recorded crossing and peak still count"
+traffic bond0 1000000000 0 $((since + 86400))
+run 0 -j deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = "$since" ]
+ok $? "a later crossing in the kernel does not move the recorded one"
+run_unloaded 0 -j deadline && err_has "Warning: psmon kernel module is not loaded" &&
+	[ "$(json '[(e["dev"], e["alert_since"], e["attached"]) for e in d]')" = "[('bond0', $since, False)]" ]
+ok $? "without the module: the recorded crossings, with a warning"
+
+# ---- lag ack ----------------------------------------------------------------
+rm -f "$TMP/log"
+run 0 lag ack bond0 && [ "$(requests 'cmd=8 ')" = 1 ] &&
+	run 0 -j deadline bond0 && [ "$(json '(d[0]["alert_since"], d[0]["deadline_latest"], d[0]["days_left"])')" = "(None, None, None)" ] &&
+	grep -q '"dev": "bond0", "crossing": null' "$PSMON_STATE_DIR/state.json"
+ok $? "lag ack forgets the crossing in the kernel and in the state file"
+run 2 lag ack team9 && err_has "Error: psmon does not count on this device"
+ok $? "lag ack of a LAG neither attached nor recorded: exit 2"
+traffic bond1 9000000000 0
+run 0 deadline && run 0 lag del bond1 && run 0 -j deadline &&
+	[ "$(json '[(e["dev"], e["attached"]) for e in d]')" = "[('bond0', True), ('bond1', False)]" ]
+ok $? "a detached LAG keeps its recorded crossing"
+run 0 lag ack bond1 && err_has "bond1 is not attached; forgot its recorded crossing" &&
+	run 0 -j deadline && [ "$(json '[e["dev"] for e in d]')" = "['bond0']" ]
+ok $? "lag ack of a detached LAG forgets the recorded crossing and says so"
+run 0 lag add bond1 && run 0 deadline && run_unloaded 0 lag ack bond1 && err_has "bond1 is not attached (psmon module not loaded)" &&
+	run_unloaded 2 lag ack bond1 && err_has "no crossing of bond1 is recorded"
+ok $? "lag ack without the module: the state entry only"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_EPERM=1 "$PSCTL" lag ack bond0 >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && err_has "CAP_NET_ADMIN" && grep -q '"dev": "bond0"' "$PSMON_STATE_DIR/state.json"
+ok $? "lag ack refused by the kernel: exit 2, the state is kept"
+
+# ---- the state file -------------------------------------------------------
+reset
+run 0 lag add bond0
+traffic bond0 9000000000 0
+mkdir -p "$PSMON_STATE_DIR"
+printf '{"version": 1, "lags": [{"dev": "bond0", "crossing": 17' >"$PSMON_STATE_DIR/state.json"
+run 0 -j deadline && err_has "Warning: state file $PSMON_STATE_DIR/state.json is corrupt (line 1, column 56: expected ',' or '}'); moved it to $PSMON_STATE_DIR/state.json.corrupt-" &&
+	[ "$(ls "$PSMON_STATE_DIR" | grep -c '^state.json.corrupt-[0-9]*$')" = 1 ] &&
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$PSMON_STATE_DIR/state.json" &&
+	[ "$(json 'd[0]["alert"]')" = True ]
+ok $? "a truncated state file is set aside with a warning; psctl starts afresh"
+for garbage in '' 'garbage' '{"version": 1, "lags": [{"dev": "bond0", "history": [[5,1,1],[4,1,1]]}]}' \
+	'{"version": 7, "lags": []}' "$(head -c 3000 /dev/urandom | tr -d '\0')"; do
+	printf '%s' "$garbage" >"$PSMON_STATE_DIR/state.json"
+	run 0 deadline || break
+	err_has "is corrupt" || break
+done
+ok $? "empty, garbage, disordered, future and random state files: warnings, never a crash"
+rm -rf "$PSMON_STATE_DIR"
+mkdir -p "$TMP/sdir" "$TMP/edir"
+PSMON_STATE_DIR=$TMP/edir run 0 -S "$TMP/sdir" deadline && [ -f "$TMP/sdir/state.json" ] && [ ! -e "$TMP/edir/state.json" ] &&
+	PSMON_STATE_DIR=$TMP/edir run 0 deadline && [ -f "$TMP/edir/state.json" ] &&
+	PSMON_STATE_DIR=$TMP/edir run 0 --state-dir="$TMP/sdir/new/dir" deadline && [ -f "$TMP/sdir/new/dir/state.json" ]
+ok $? "-S beats \$PSMON_STATE_DIR; a missing directory is created"
+rm -rf "$TMP/sdir" "$TMP/edir"
+NS=psctl-test-$$
+if ip netns add "$NS" 2>/dev/null; then
+	rm -rf "$PSMON_STATE_DIR"
+	run 0 -n "$NS" deadline && [ -f "$PSMON_STATE_DIR/netns-$NS.json" ] && [ ! -e "$PSMON_STATE_DIR/state.json" ]
+	ok $? "-n NETNS keeps its own state file, netns-NETNS.json"
+	ip netns del "$NS"
+else
+	n=$((n + 1))
+	echo "ok $n - -n NETNS keeps its own state file # SKIP cannot create a network namespace"
+fi
+
+# A rising history: 30% growing half a point a day over the last 10 days.
+python3 - "$PSMON_STATE_DIR" "$(now)" <<'PY'
+import json, os, sys
+d, now = sys.argv[1], int(sys.argv[2])
+os.makedirs(d, exist_ok=True)
+t0 = now - 10 * 86400
+hist = [[t0 + 3600 * h, 300000 + 5000 * h // 24, 1] for h in range(240)]
+json.dump({"version": 1, "lags": [
+    {"dev": "bond0", "crossing": None, "peak_ppm": 390000, "history": hist},
+    {"dev": "bond1", "crossing": None, "peak_ppm": 100000,
+     "history": [[now - 600 + 60 * i, 100000, 1] for i in range(9)]}]},
+    open(os.path.join(d, "state.json"), "w"))
+PY
+traffic bond0 7000000000 0 0 0	# 35%, on the line
+run 0 lag add bond1
+run 0 -j deadline &&
+	[ "$(json '(d[0]["trend"], d[0]["peak_utilization_pct"], d[0]["alert_since"])')" = "('rising', 39.0, None)" ] &&
+	proj=$(json 'd[0]["projected_crossing"]') &&
+	python3 -c 'import sys; p, now = int(sys.argv[1]), int(sys.argv[2]); sys.exit(not abs(p - (now + 10 * 86400)) < 86400)' "$proj" "$(now)" &&
+	[ "$(json '(d[1]["trend"], d[1]["projected_crossing"])')" = "('no trend', None)" ]
+ok $? "deadline without a crossing: peak, trend and projected crossing; too little history: no trend"
+run 0 deadline bond0 && grep -qE "^bond0: no crossing recorded; peak 39.0%; trend rising, projected to reach 40% on [0-9-]{10}$" "$TMP/out"
+ok $? "deadline: the projection in words"
+
+# ---- save and restore -------------------------------------------------------
+reset
+run 0 lag add bond0 && run 0 lag add bond1 capacity 2.5gbit threshold 60 clear 50 window 60 &&
+	run 0 lag add team0 capacity 1234567bit && run 0 prefix add 8.8.8.0/24 name google &&
+	run 0 prefix add 198.51.100.0/24 name doc allow-reserved && run 0 prefix add 2a00:1450::/32 &&
+	run 0 prefix add fd00::/16 allow-reserved
+run 0 save && cp "$TMP/out" "$TMP/save1" &&
+	[ "$(grep -v '^#' "$TMP/save1")" = "prefix add 8.8.8.0/24 name google
+prefix add 198.51.100.0/24 name doc allow-reserved
+prefix add 2a00:1450::/32
+prefix add fd00::/16 allow-reserved
+lag add bond0 threshold 40 clear 35 window 300
+lag add bond1 capacity 2500mbit threshold 60 clear 50 window 60
+lag add team0 capacity 1234567bit threshold 40 clear 35 window 300" ]
+ok $? "save: prefixes, then LAGs with every setting, capacity only when fixed"
+rm -f "$TMP/state"
+run 0 -b "$TMP/save1" && run 0 save && diff -u "$TMP/save1" "$TMP/out" >"$TMP/err"
+ok $? "save, flush, psctl -b, save: the same file"
+
+# ---- -f: batch mode goes on ---------------------------------------------------
+reset
+printf 'prefix add 15.0.0.0/24\nprefix add 15.0.0.0/24\nlag add bond0 window 0\nprefix add 15.0.1.0/24\nlag add bond0\n' >"$TMP/force.txt"
+run 1 -f -b "$TMP/force.txt" && err_has "force.txt:2: Error: prefix already registered" &&
+	err_has "force.txt:3: Error: invalid window" &&
+	run 0 prefix show && [ "$(wc -l <"$TMP/out")" = 2 ] && run 0 -j lag show && [ "$(json 'len(d)')" = 1 ]
+ok $? "-f -b: every line runs; the status is the last failure's"
+
+# ---- monitor ----------------------------------------------------------------
+reset
+run 0 lag add bond0
+cat >"$TMP/events" <<'EV'
+alert bond0 rx 412000 1764000000 1763990000
+imbalance bond0 tx 450000 1764000060 m1
+unload
+alert bond0 rx 500000 1764000100
+load
+clear bond0 rx 301000 1764000300
+imbalance-clear bond0 tx 200000 1764000360 m1
+EV
+
+# monitor SIGNAL LINES [ARGS]: run psctl monitor until LINES lines are out,
+# then send SIGNAL; its exit status goes to $TMP/status.
+monitor() {
+	local sig=$1 lines=$2 i pid
+	shift 2
+	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_EVENTS=$TMP/events \
+		"$PSCTL" "$@" monitor >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[ "$(wc -l <"$TMP/out")" -ge "$lines" ] && break
+		sleep 0.1
+	done
+	kill -"$sig" $pid
+	wait $pid
+	echo $? >"$TMP/status"
+}
+
+monitor TERM 4 -j
+[ "$(cat "$TMP/status")" = 0 ] && [ "$(cat "$TMP/out")" = '{"event":"alert","lag":"bond0","direction":"rx","utilization_pct":41.2,"time":1764000000}
+{"event":"imbalance","lag":"bond0","direction":"tx","utilization_pct":45.0,"time":1764000060,"member":"m1"}
+{"event":"clear","lag":"bond0","direction":"rx","utilization_pct":30.1,"time":1764000300}
+{"event":"imbalance-clear","lag":"bond0","direction":"tx","utilization_pct":20.0,"time":1764000360,"member":"m1"}' ]
+ok $? "monitor -j: one JSON object a line; SIGTERM exits 0"
+grep -qx "psmon module unloaded; waiting for it to come back" "$TMP/err" &&
+	grep -qx "psmon module loaded; listening again" "$TMP/err" &&
+	grep -q "fakenl: event not delivered (nobody listens): alert bond0 rx 500000" "$TMP/err"
+ok $? "monitor survives a module reload with a message, and listens to the new family"
+run 0 -j deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = 1763990000 ]
+ok $? "monitor records the crossing of an alert"
+monitor INT 4
+[ "$(cat "$TMP/status")" = 0 ] &&
+	[ "$(head -1 "$TMP/out")" = "2025-11-24T16:00:00Z bond0 alert: rx utilisation 41.2% reached the 40% threshold; augmentation due 2026-01-08 to 2026-01-23" ] &&
+	[ "$(sed -n 2p "$TMP/out")" = "2025-11-24T16:01:00Z bond0 imbalance: member m1 tx utilisation 45.0% reached the 40% threshold" ] &&
+	[ "$(sed -n 3p "$TMP/out")" = "2025-11-24T16:05:00Z bond0 clear: utilisation 30.1% (rx) fell below 35%" ]
+ok $? "monitor in words; SIGINT exits 0"
+run_unloaded 2 monitor && err_has "psmon kernel module is not loaded"
+ok $? "monitor without the module: exit 2"
+run 1 monitor extra && err_has 'unexpected argument "extra"'
+ok $? "monitor takes no arguments"
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n tests failed"

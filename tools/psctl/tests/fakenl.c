@@ -15,6 +15,20 @@
  *   FAKE_PSMON_NOCAP=1      ignore NETLINK_CAP_ACK (the request is echoed)
  *   FAKE_PSMON_DGRAM=N      largest dump datagram (default 8192)
  *   FAKE_PSMON_EPERM=1      refuse every psmon request with EPERM
+ *   FAKE_PSMON_EVENTS=FILE  what happens while psctl waits in ppoll(), one
+ *                           line each (for psctl monitor):
+ *       alert|clear DEV rx|tx PPM TIME [SINCE]
+ *       imbalance|imbalance-clear DEV rx|tx PPM TIME MEMBER
+ *       unload              the family goes away (CTRL_CMD_DELFAMILY)
+ *       load                it comes back with new ids (CTRL_CMD_NEWFAMILY)
+ *       wait SECONDS        nothing happens for a while
+ *     After the last line nothing happens until a signal arrives.
+ *
+ * The state file holds one line per LAG, "lag DEV CAPACITY AUTO THRESHOLD
+ * CLEAR WINDOW [RX_BPS TX_BPS ALERT_SINCE PEAK_PPM]", and one per prefix;
+ * tests edit it to set the traffic. Utilisation is computed from the
+ * rates as the module does; a LAG at or above its threshold gets a
+ * crossing time (now) when it has none.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,11 +37,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -35,8 +52,8 @@
 #include <linux/netlink.h>
 #include <linux/psmon.h>
 
-#define FAMILY_ID	0x42
 #define PORTID		4242
+#define NOTIFY_GROUP	GENL_ID_CTRL	/* the controller's "notify" group */
 #define MSG_MAX		4096
 #define HASH_SIZE	(1u << 20)
 
@@ -51,6 +68,19 @@ struct dgram {
 static struct dgram *q_head, **q_tail = &q_head;
 static int fake_fd = -1;
 static bool ext_ack, cap_ack;
+
+/* The family's ids change when it is loaded again, as in the kernel. */
+static uint16_t family_id = 0x42;
+static uint32_t events_group = 5;
+static int loaded = -1;		/* -1: as FAKE_PSMON says */
+static bool joined_events, joined_notify;
+
+static bool family_loaded(void)
+{
+	if (loaded < 0)
+		loaded = getenv("FAKE_PSMON") != NULL;
+	return loaded;
+}
 
 static void enqueue(const void *data, size_t len)
 {
@@ -90,6 +120,9 @@ struct flag {
 	bool cap_auto;
 	uint8_t threshold, clear;
 	uint32_t window;
+	uint64_t rx_bps, tx_bps;
+	uint64_t alert_since;
+	uint32_t peak;
 };
 
 static struct fprefix *prefixes;
@@ -97,7 +130,7 @@ static size_t nprefixes, prefix_cap;
 static int32_t *hash;		/* index + 1, 0 = empty */
 static struct flag lags[16];
 static size_t nlags;
-static bool state_loaded;
+static bool state_loaded, dirty;
 
 static unsigned int addrlen(uint8_t family)
 {
@@ -168,9 +201,10 @@ static void load_state(void)
 	char line[256], name[PSMON_NAME_SIZE], addr[64];
 	struct fprefix p;
 	struct flag l;
-	unsigned int plen, cap_auto, thr, clr, win;
-	unsigned long long capacity;
+	unsigned int plen, cap_auto, thr, clr, win, peak;
+	unsigned long long capacity, rx, tx, since;
 	FILE *f;
+	int n;
 
 	if (state_loaded)
 		return;
@@ -190,8 +224,17 @@ static void load_state(void)
 			if (p.has_name)
 				snprintf(p.name, sizeof(p.name), "%s", name);
 			add_prefix(&p);
-		} else if (sscanf(line, "lag %15s %llu %u %u %u %u", l.dev, &capacity,
-				  &cap_auto, &thr, &clr, &win) == 6 && nlags < 16) {
+		} else if ((n = sscanf(line, "lag %15s %llu %u %u %u %u %llu %llu %llu %u",
+				       l.dev, &capacity, &cap_auto, &thr, &clr, &win,
+				       &rx, &tx, &since, &peak)) >= 6 && nlags < 16) {
+			if (n < 10) {
+				rx = tx = since = 0;
+				peak = 0;
+			}
+			l.rx_bps = rx;
+			l.tx_bps = tx;
+			l.alert_since = since;
+			l.peak = peak;
 			l.capacity = capacity;
 			l.cap_auto = cap_auto;
 			l.threshold = (uint8_t)thr;
@@ -206,22 +249,30 @@ static void load_state(void)
 static void save_state(void)
 {
 	const char *file = getenv("FAKE_PSMON_STATE");
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN], tmp[4096];
 	FILE *f;
 	size_t i;
 
-	if (!file || !(f = fopen(file, "w")))
+	/* Written aside and renamed: tests run psctl in parallel. */
+	if (!file || !dirty)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d", file, (int)getpid());
+	if (!(f = fopen(tmp, "w")))
 		return;
 	for (i = 0; i < nlags; i++)
-		fprintf(f, "lag %s %llu %u %u %u %u\n", lags[i].dev,
+		fprintf(f, "lag %s %llu %u %u %u %u %llu %llu %llu %u\n", lags[i].dev,
 			(unsigned long long)lags[i].capacity, lags[i].cap_auto,
-			lags[i].threshold, lags[i].clear, lags[i].window);
+			lags[i].threshold, lags[i].clear, lags[i].window,
+			(unsigned long long)lags[i].rx_bps,
+			(unsigned long long)lags[i].tx_bps,
+			(unsigned long long)lags[i].alert_since, lags[i].peak);
 	for (i = 0; i < nprefixes; i++) {
 		inet_ntop(prefixes[i].family, prefixes[i].addr, addr, sizeof(addr));
 		fprintf(f, "prefix %s %u %s\n", addr, prefixes[i].plen,
 			prefixes[i].has_name ? prefixes[i].name : "-");
 	}
 	fclose(f);
+	rename(tmp, file);
 }
 
 static void log_request(const struct nlmsghdr *nlh, unsigned int cmd,
@@ -302,7 +353,7 @@ static struct nlmsghdr *msg_start(struct dumper *d, char *buf, uint8_t cmd)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
-	nlh->nlmsg_type = FAMILY_ID;
+	nlh->nlmsg_type = family_id;
 	nlh->nlmsg_flags = d->multi ? NLM_F_MULTI : 0;
 	nlh->nlmsg_seq = d->req->nlmsg_seq;
 	nlh->nlmsg_pid = PORTID;
@@ -357,29 +408,53 @@ static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint16_t pad,
 
 /* ---- requests ---------------------------------------------------------- */
 
+/* A controller message about a family: the answer to GETFAMILY, or news. */
+static void family_msg(struct nlmsghdr *nlh, uint8_t cmd, bool psmon)
+{
+	struct genlmsghdr *genl;
+	struct nlattr *groups, *g;
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_pid = PORTID;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = 2;
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, psmon ? family_id : GENL_ID_CTRL);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME,
+			  psmon ? PSMON_FAMILY_NAME : "nlctrl");
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, psmon ? PSMON_FAMILY_VERSION : 2);
+	if (cmd == CTRL_CMD_DELFAMILY)
+		return;
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	g = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID,
+			 psmon ? events_group : NOTIFY_GROUP);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+			  psmon ? PSMON_MCGRP_EVENTS : "notify");
+	mnl_attr_nest_end(nlh, g);
+	mnl_attr_nest_end(nlh, groups);
+}
+
 static int get_family(const struct nlmsghdr *req)
 {
 	char buf[MSG_MAX];
 	struct nlmsghdr *nlh;
 	const struct nlattr *a;
-	struct genlmsghdr *genl;
 	const char *name = NULL;
+	bool psmon;
 
 	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME)
 			name = mnl_attr_get_str(a);
-	if (!name || strcmp(name, PSMON_FAMILY_NAME) || !getenv("FAKE_PSMON"))
+	if (!name)
+		return -EINVAL;
+	psmon = !strcmp(name, PSMON_FAMILY_NAME);
+	if ((psmon && !family_loaded()) || (!psmon && strcmp(name, "nlctrl")))
 		return -ENOENT;
 
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
 	nlh->nlmsg_seq = req->nlmsg_seq;
-	nlh->nlmsg_pid = PORTID;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_NEWFAMILY;
-	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAMILY_ID);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PSMON_FAMILY_NAME);
-	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, PSMON_FAMILY_VERSION);
+	family_msg(nlh, CTRL_CMD_NEWFAMILY, psmon);
 	enqueue(buf, nlh->nlmsg_len);
 	reply_ack(req);
 	return 0;
@@ -417,24 +492,76 @@ static struct flag *find_lag(const char *dev)
 	return NULL;
 }
 
-static void put_lag(struct dumper *d, const struct flag *l)
+static const struct {
+	const char *dev;
+	uint32_t speed;
+	bool up;
+} fake_members[] = {
+	{ "m1", 10000, true }, { "m2", 0, false }, { "m3", 10000, true },
+};
+
+#define NMEMBERS (sizeof(fake_members) / sizeof(fake_members[0]))
+
+static uint64_t lag_capacity(const struct flag *l)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	if (!l->cap_auto)
+		return l->capacity;
+	for (i = 0; i < NMEMBERS; i++)
+		if (fake_members[i].up)
+			sum += fake_members[i].speed * 1000000ULL;
+	return sum;
+}
+
+static uint32_t ppm(uint64_t bps, uint64_t capacity)
+{
+	unsigned __int128 v;
+
+	if (!capacity)
+		return 0;
+	v = (unsigned __int128)bps * 1000000 / capacity;
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void put_lag(struct dumper *d, struct flag *l)
 {
 	char buf[MSG_MAX];
 	struct nlmsghdr *nlh = msg_start(d, buf, PSMON_CMD_LAG_GET);
+	uint64_t capacity = lag_capacity(l), n1 = 0, sum = 0, largest = 0;
+	uint32_t rx_util, tx_util, top;
+	unsigned int i, up = 0;
 	struct nlattr *nest, *m;
-	static const struct {
-		const char *dev;
-		uint32_t speed;
-		bool up;
-	} members[] = { { "m1", 10000, true }, { "m2", 0, false } };
-	unsigned int i;
+
+	rx_util = ppm(l->rx_bps, capacity);
+	tx_util = ppm(l->tx_bps, capacity);
+	top = rx_util > tx_util ? rx_util : tx_util;
+	if (top > l->peak) {
+		l->peak = top;
+		dirty = true;
+	}
+	if (top >= l->threshold * 10000U && !l->alert_since) {
+		l->alert_since = (uint64_t)time(NULL);
+		dirty = true;
+	}
+	for (i = 0; i < NMEMBERS; i++) {
+		if (!fake_members[i].up)
+			continue;
+		up++;
+		sum += fake_members[i].speed * 1000000ULL;
+		if (fake_members[i].speed * 1000000ULL > largest)
+			largest = fake_members[i].speed * 1000000ULL;
+	}
+	if (up >= 2)
+		n1 = l->cap_auto ? sum - largest :
+		     (uint64_t)((unsigned __int128)capacity * (sum - largest) / sum);
 
 	nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
 	mnl_attr_put_u32(nlh, PSMON_A_LAG_IFINDEX, 7);
 	mnl_attr_put_strz(nlh, PSMON_A_LAG_IFNAME, l->dev);
 	mnl_attr_put_u32(nlh, PSMON_A_LAG_KIND, PSMON_LAG_KIND_BOND);
-	put_u64(nlh, PSMON_A_LAG_CAPACITY, PSMON_A_LAG_PAD,
-		l->cap_auto ? 10000000000ULL : l->capacity);
+	put_u64(nlh, PSMON_A_LAG_CAPACITY, PSMON_A_LAG_PAD, capacity);
 	mnl_attr_put_u8(nlh, PSMON_A_LAG_CAPACITY_AUTO, l->cap_auto);
 	mnl_attr_put_u8(nlh, PSMON_A_LAG_THRESHOLD, l->threshold);
 	mnl_attr_put_u8(nlh, PSMON_A_LAG_CLEAR, l->clear);
@@ -447,16 +574,33 @@ static void put_lag(struct dumper *d, const struct flag *l)
 	put_u64(nlh, PSMON_A_LAG_UNMATCHED_RX_BYTES, PSMON_A_LAG_PAD, 426);
 	put_u64(nlh, PSMON_A_LAG_UNMATCHED_TX_PACKETS, PSMON_A_LAG_PAD, 0);
 	put_u64(nlh, PSMON_A_LAG_UNMATCHED_TX_BYTES, PSMON_A_LAG_PAD, 0);
-	for (i = 0; i < 2; i++) {
+	put_u64(nlh, PSMON_A_LAG_RX_BPS, PSMON_A_LAG_PAD, l->rx_bps);
+	put_u64(nlh, PSMON_A_LAG_TX_BPS, PSMON_A_LAG_PAD, l->tx_bps);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_RX_UTIL, rx_util);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_TX_UTIL, tx_util);
+	if (n1)
+		put_u64(nlh, PSMON_A_LAG_N1_CAPACITY, PSMON_A_LAG_PAD, n1);
+	mnl_attr_put_u8(nlh, PSMON_A_LAG_ALERT, top >= l->threshold * 10000U);
+	if (l->alert_since)
+		put_u64(nlh, PSMON_A_LAG_ALERT_SINCE, PSMON_A_LAG_PAD,
+			l->alert_since);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_PEAK_UTIL, l->peak);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_SAMPLES, l->window);
+	for (i = 0; i < NMEMBERS; i++) {
 		m = mnl_attr_nest_start(nlh, PSMON_A_LAG_MEMBER);
 		mnl_attr_put_u32(nlh, PSMON_A_MEMBER_IFINDEX, 8 + i);
-		mnl_attr_put_strz(nlh, PSMON_A_MEMBER_IFNAME, members[i].dev);
-		mnl_attr_put_u32(nlh, PSMON_A_MEMBER_SPEED, members[i].speed);
-		mnl_attr_put_u8(nlh, PSMON_A_MEMBER_UP, members[i].up);
+		mnl_attr_put_strz(nlh, PSMON_A_MEMBER_IFNAME, fake_members[i].dev);
+		mnl_attr_put_u32(nlh, PSMON_A_MEMBER_SPEED, fake_members[i].speed);
+		mnl_attr_put_u8(nlh, PSMON_A_MEMBER_UP, fake_members[i].up);
 		put_u64(nlh, PSMON_A_MEMBER_RX_PACKETS, PSMON_A_MEMBER_PAD, 500);
 		put_u64(nlh, PSMON_A_MEMBER_RX_BYTES, PSMON_A_MEMBER_PAD, 710000);
 		put_u64(nlh, PSMON_A_MEMBER_TX_PACKETS, PSMON_A_MEMBER_PAD, 1000);
 		put_u64(nlh, PSMON_A_MEMBER_TX_BYTES, PSMON_A_MEMBER_PAD, 6448742);
+		/* The traffic spreads evenly over the members that are up. */
+		put_u64(nlh, PSMON_A_MEMBER_RX_BPS, PSMON_A_MEMBER_PAD,
+			fake_members[i].up ? l->rx_bps / up : 0);
+		put_u64(nlh, PSMON_A_MEMBER_TX_BPS, PSMON_A_MEMBER_PAD,
+			fake_members[i].up ? l->tx_bps / up : 0);
 		mnl_attr_nest_end(nlh, m);
 	}
 	/* An attribute from a newer kernel, to be ignored. */
@@ -521,6 +665,12 @@ static int lag_cmd(const struct nlmsghdr *req, uint8_t cmd)
 		reply_ack(req);
 		return 0;
 	}
+	if (cmd == PSMON_CMD_LAG_ACK) {
+		l->alert_since = 0;
+		l->peak = 0;
+		reply_ack(req);
+		return 0;
+	}
 
 	if (cmd == PSMON_CMD_LAG_NEW) {
 		memset(&n, 0, sizeof(n));
@@ -529,6 +679,8 @@ static int lag_cmd(const struct nlmsghdr *req, uint8_t cmd)
 		n.threshold = 40;
 		n.clear = 35;
 		n.window = 300;
+		n.rx_bps = n.tx_bps = n.alert_since = 0;
+		n.peak = 0;
 	} else {
 		n = *l;
 	}
@@ -772,7 +924,7 @@ static void handle(const struct nlmsghdr *req)
 			reply_err(req, ret, NULL, NULL);
 		return;
 	}
-	if (req->nlmsg_type != FAMILY_ID) {
+	if (req->nlmsg_type != family_id || !family_loaded()) {
 		reply_err(req, -EOPNOTSUPP, NULL, NULL);
 		return;
 	}
@@ -785,14 +937,19 @@ static void handle(const struct nlmsghdr *req)
 	case PSMON_CMD_LAG_NEW:
 	case PSMON_CMD_LAG_SET:
 	case PSMON_CMD_LAG_DEL:
+	case PSMON_CMD_LAG_ACK:
+		dirty = true;
+		/* fall through */
 	case PSMON_CMD_LAG_GET:
 		log_request(req, genl->cmd, 0);
 		lag_cmd(req, genl->cmd);
 		break;
 	case PSMON_CMD_PREFIX_NEW:
+		dirty = true;
 		prefix_new(req);
 		break;
 	case PSMON_CMD_PREFIX_DEL:
+		dirty = true;
 		prefix_del(req);
 		break;
 	case PSMON_CMD_PREFIX_GET:
@@ -804,9 +961,155 @@ static void handle(const struct nlmsghdr *req)
 	}
 }
 
-/* ---- the socket calls psctl and libmnl make ---------------------------- */
+/* ---- notifications, for psctl monitor ------------------------------- */
+
+static void notify_event(uint32_t event, const char *dev, uint32_t dir,
+			 uint32_t util, uint64_t when, uint64_t since,
+			 const char *member)
+{
+	char buf[MSG_MAX];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+	struct nlattr *nest;
+
+	nlh->nlmsg_type = family_id;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = PSMON_CMD_LAG_NTF;
+	genl->version = PSMON_FAMILY_VERSION;
+	nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_IFINDEX, 7);
+	mnl_attr_put_strz(nlh, PSMON_A_LAG_IFNAME, dev);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_EVENT, event);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_EVENT_DIR, dir);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_EVENT_UTIL, util);
+	put_u64(nlh, PSMON_A_LAG_EVENT_TIME, PSMON_A_LAG_PAD, when);
+	mnl_attr_put_u8(nlh, PSMON_A_LAG_THRESHOLD, 40);
+	mnl_attr_put_u8(nlh, PSMON_A_LAG_CLEAR, 35);
+	if (since)
+		put_u64(nlh, PSMON_A_LAG_ALERT_SINCE, PSMON_A_LAG_PAD, since);
+	if (member)
+		mnl_attr_put_strz(nlh, PSMON_A_LAG_EVENT_MEMBER, member);
+	mnl_attr_nest_end(nlh, nest);
+	enqueue(buf, nlh->nlmsg_len);
+}
+
+static void notify_family(uint8_t cmd)
+{
+	char buf[MSG_MAX];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	family_msg(nlh, cmd, true);
+	nlh->nlmsg_pid = 0;
+	if (joined_notify)
+		enqueue(buf, nlh->nlmsg_len);
+}
+
+static const char *const event_names[] = {
+	[PSMON_EVENT_ALERT] = "alert",
+	[PSMON_EVENT_CLEAR] = "clear",
+	[PSMON_EVENT_IMBALANCE] = "imbalance",
+	[PSMON_EVENT_IMBALANCE_CLEAR] = "imbalance-clear",
+};
+
+/* One line of FAKE_PSMON_EVENTS; seconds to wait in *wait, else -1. */
+static void script_line(const char *line, long *wait)
+{
+	char word[32], dev[32], dir[8], member[32];
+	unsigned long long when, since;
+	unsigned int util, e;
+	int n;
+
+	*wait = -1;
+	if (sscanf(line, "wait %ld", wait) == 1)
+		return;
+	if (sscanf(line, "%31s", word) != 1)
+		return;
+	if (!strcmp(word, "unload")) {
+		loaded = 0;
+		joined_events = false;
+		notify_family(CTRL_CMD_DELFAMILY);
+		return;
+	}
+	if (!strcmp(word, "load")) {
+		loaded = 1;
+		family_id++;
+		events_group++;
+		notify_family(CTRL_CMD_NEWFAMILY);
+		return;
+	}
+	n = sscanf(line, "%31s %31s %7s %u %llu %31s", word, dev, dir, &util,
+		   &when, member);
+	for (e = 1; e < sizeof(event_names) / sizeof(event_names[0]); e++)
+		if (!strcmp(word, event_names[e]))
+			break;
+	if (n < 5 || e == sizeof(event_names) / sizeof(event_names[0])) {
+		fprintf(stderr, "fakenl: bad event line: %s", line);
+		return;
+	}
+	if (!family_loaded() || !joined_events) {
+		fprintf(stderr, "fakenl: event not delivered (nobody listens): %s", line);
+		return;
+	}
+	since = 0;
+	if (e == PSMON_EVENT_ALERT && n == 6)
+		since = strtoull(member, NULL, 10);
+	notify_event(e, dev, strcmp(dir, "tx") ? PSMON_DIR_RX : PSMON_DIR_TX,
+		     util, when, since,
+		     e >= PSMON_EVENT_IMBALANCE && n == 6 ? member : NULL);
+}
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+/*
+ * psctl monitor waits here; the script plays while it does. (glibc
+ * declares fds write-only, which it is not.)
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
+	  const sigset_t *mask)
+{
+	static FILE *script;
+	static bool opened;
+	char line[256];
+	struct timespec ts;
+	long wait;
+	int ret;
+
+	if (nfds != 1 || fake_fd < 0)
+		return REAL(ppoll)(fds, nfds, tmo, mask);
+	if (fds->fd != fake_fd)
+		return REAL(ppoll)(fds, nfds, tmo, mask);
+	if (!opened) {
+		const char *file = getenv("FAKE_PSMON_EVENTS");
+
+		opened = true;
+		script = file ? fopen(file, "r") : NULL;
+	}
+	for (;;) {
+		if (q_head) {
+			fds[0].revents = POLLIN;
+			return 1;
+		}
+		if (!script || !fgets(line, sizeof(line), script))
+			return REAL(ppoll)(NULL, 0, tmo, mask);
+		script_line(line, &wait);
+		if (wait < 0)
+			continue;
+		ts.tv_sec = wait;
+		ts.tv_nsec = 0;
+		ret = REAL(ppoll)(NULL, 0, &ts, mask);
+		if (ret < 0)
+			return ret;
+	}
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/* ---- the socket calls psctl and libmnl make ---------------------------- */
 
 int socket(int domain, int type, int protocol)
 {
@@ -846,6 +1149,20 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		ext_ack = *(const int *)val;
 	if (level == SOL_NETLINK && name == NETLINK_CAP_ACK)
 		cap_ack = *(const int *)val;
+	if (level == SOL_NETLINK && (name == NETLINK_ADD_MEMBERSHIP ||
+				     name == NETLINK_DROP_MEMBERSHIP)) {
+		uint32_t group = *(const uint32_t *)val;
+		bool join = name == NETLINK_ADD_MEMBERSHIP;
+
+		if (group == NOTIFY_GROUP) {
+			joined_notify = join;
+		} else if (group == events_group && family_loaded()) {
+			joined_events = join;
+		} else {
+			errno = EINVAL;
+			return -1;
+		}
+	}
 	return 0;
 }
 

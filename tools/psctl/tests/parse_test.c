@@ -660,6 +660,20 @@ static void test_format(void)
 	is_str(buf, "2 Gbit/s", "rate rounds up to the next whole");
 	fmt_rate(buf, sizeof(buf), 1050000);
 	is_str(buf, "1.05 Mbit/s", "rate 1.05M");
+	fmt_time(buf, sizeof(buf), 1764000000);
+	is_str(buf, "2025-11-24T16:00:00Z", "time in UTC, ISO 8601");
+	fmt_date(buf, sizeof(buf), 1769184000);
+	is_str(buf, "2026-01-23", "date in UTC");
+	fmt_time(buf, sizeof(buf), 0);
+	is_str(buf, "1970-01-01T00:00:00Z", "time 0");
+	fmt_pct(buf, sizeof(buf), 412000);
+	is_str(buf, "41.2%", "pct 41.2");
+	fmt_pct(buf, sizeof(buf), 399950);
+	is_str(buf, "40.0%", "pct rounds 39.995 to 40.0");
+	fmt_pct(buf, sizeof(buf), 0);
+	is_str(buf, "0.0%", "pct 0");
+	fmt_pct(buf, sizeof(buf), UINT32_MAX);
+	is_str(buf, "429496.7%", "pct max");
 	fmt_rate(buf, sizeof(buf), 9999999);
 	is_str(buf, "10 Mbit/s", "rate 9999999 rounds to 10 Mbit/s");
 

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psctl export prometheus [FILE]: the counters, utilisation, alert state
+ * and deadlines in the Prometheus text format, for node_exporter's
+ * textfile collector. To standard output, or atomically to FILE (see
+ * atomic.h): a failed export leaves the previous file as it was.
+ *
+ * Every family has HELP and TYPE, samples carry no timestamp, and the
+ * last family is psmon_export_timestamp_seconds, so that a reader (or an
+ * alert) can tell a complete and fresh file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "atomic.h"
+#include "parse.h"
+#include "prom.h"
+#include "psctl.h"
+#include "statefile.h"
+
+#define MSG_SIZE	256
+
+struct export {
+	struct psctl *ctx;
+	FILE *f;
+	const struct lag_list *lags;
+	struct state st;
+	int64_t now;
+};
+
+static const char *const dir_names[] = { "receive", "transmit" };
+
+/* ---- LAG families ------------------------------------------------------ */
+
+static void lag_sample(FILE *f, const char *name, const char *lag,
+		       const char *value)
+{
+	const struct prom_label l[] = { { "lag", lag } };
+
+	prom_sample(f, name, l, 1, value);
+}
+
+static void lag_dir_sample(FILE *f, const char *name, const char *lag,
+			   int dir, const char *value)
+{
+	const struct prom_label l[] = {
+		{ "lag", lag }, { "direction", dir_names[dir] },
+	};
+
+	prom_sample(f, name, l, 2, value);
+}
+
+static void member_sample(FILE *f, const char *name, const char *lag,
+			  const char *dev, const char *value)
+{
+	const struct prom_label l[] = { { "lag", lag }, { "device", dev } };
+
+	prom_sample(f, name, l, 2, value);
+}
+
+static void settings(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char v[PROM_VALUE_LEN];
+	size_t i;
+
+	prom_family(e->f, "psmon_lag_speed_bytes", "gauge",
+		    "Capacity of the LAG utilisation is measured against, in bytes per second.");
+	for (i = 0; i < lags->n; i++) {
+		prom_bits_as_bytes(v, sizeof(v), lags->v[i].capacity);
+		lag_sample(e->f, "psmon_lag_speed_bytes", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_threshold_ratio", "gauge",
+		    "Utilisation at which the alert is raised.");
+	for (i = 0; i < lags->n; i++) {
+		prom_ppm(v, sizeof(v), lags->v[i].threshold * 10000ULL);
+		lag_sample(e->f, "psmon_lag_threshold_ratio", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_clear_ratio", "gauge",
+		    "Utilisation below which the alert clears.");
+	for (i = 0; i < lags->n; i++) {
+		prom_ppm(v, sizeof(v), lags->v[i].clear * 10000ULL);
+		lag_sample(e->f, "psmon_lag_clear_ratio", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_window_seconds", "gauge",
+		    "Length of the window rates are averaged over.");
+	for (i = 0; i < lags->n; i++) {
+		prom_u64(v, sizeof(v), lags->v[i].window);
+		lag_sample(e->f, "psmon_lag_window_seconds", lags->v[i].dev, v);
+	}
+}
+
+static void utilisation(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char v[PROM_VALUE_LEN];
+	uint64_t bps[2];
+	size_t i;
+	int d;
+
+	prom_family(e->f, "psmon_lag_utilization_ratio", "gauge",
+		    "Mean rate over the window divided by the capacity, per direction.");
+	for (i = 0; i < lags->n; i++) {
+		const struct lag_info *l = &lags->v[i];
+
+		if (!l->has_rates)
+			continue;
+		prom_ppm(v, sizeof(v), l->rx_util);
+		lag_dir_sample(e->f, "psmon_lag_utilization_ratio", l->dev, 0, v);
+		prom_ppm(v, sizeof(v), l->tx_util);
+		lag_dir_sample(e->f, "psmon_lag_utilization_ratio", l->dev, 1, v);
+	}
+	prom_family(e->f, "psmon_lag_n1_speed_bytes", "gauge",
+		    "Capacity with the largest member failed, in bytes per second (absent with fewer than two members up).");
+	for (i = 0; i < lags->n; i++) {
+		if (!lags->v[i].n1_capacity)
+			continue;
+		prom_bits_as_bytes(v, sizeof(v), lags->v[i].n1_capacity);
+		lag_sample(e->f, "psmon_lag_n1_speed_bytes", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_n1_utilization_ratio", "gauge",
+		    "Utilisation the LAG would have with its largest member failed, per direction.");
+	for (i = 0; i < lags->n; i++) {
+		const struct lag_info *l = &lags->v[i];
+
+		if (!l->has_rates || !l->n1_capacity)
+			continue;
+		bps[0] = l->rx_bps;
+		bps[1] = l->tx_bps;
+		for (d = 0; d < 2; d++) {
+			prom_ppm(v, sizeof(v), util_ppm(bps[d], l->n1_capacity));
+			lag_dir_sample(e->f, "psmon_lag_n1_utilization_ratio",
+				       l->dev, d, v);
+		}
+	}
+}
+
+static bool attached(const struct lag_list *lags, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < lags->n; i++)
+		if (!strcmp(lags->v[i].dev, dev))
+			return true;
+	return false;
+}
+
+/* Crossings of LAGs attached or not: a reload must not hide a deadline. */
+static void crossings(struct export *e, const char *family, int what)
+{
+	const struct lag_list *lags = e->lags;
+	char v[PROM_VALUE_LEN];
+	struct deadline d;
+	uint32_t peak;
+	int64_t since;
+	size_t i;
+
+	for (i = 0; i < lags->n + e->st.nlags; i++) {
+		const char *dev;
+
+		if (i < lags->n) {
+			dev = lags->v[i].dev;
+			state_recorded(&e->st, &lags->v[i], &since, &peak);
+		} else {
+			dev = e->st.lags[i - lags->n].dev;
+			since = e->st.lags[i - lags->n].crossing;
+			if (attached(lags, dev))
+				continue;
+		}
+		deadline_compute(since, e->now, &d);
+		if (!d.has)
+			continue;
+		if (what == 0) {
+			prom_i64(v, sizeof(v), d.since);
+			lag_sample(e->f, family, dev, v);
+			continue;
+		}
+		{
+			const struct prom_label le[] = {
+				{ "lag", dev }, { "bound", "earliest" },
+			};
+			const struct prom_label ll[] = {
+				{ "lag", dev }, { "bound", "latest" },
+			};
+
+			prom_i64(v, sizeof(v), d.earliest);
+			prom_sample(e->f, family, le, 2, v);
+			prom_i64(v, sizeof(v), d.latest);
+			prom_sample(e->f, family, ll, 2, v);
+		}
+	}
+}
+
+static void alerts(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char v[PROM_VALUE_LEN];
+	struct state_lag *sl;
+	struct trend t;
+	uint32_t peak;
+	int64_t since;
+	size_t i;
+
+	prom_family(e->f, "psmon_lag_peak_utilization_ratio", "gauge",
+		    "Highest utilisation seen since the last lag ack, larger direction.");
+	for (i = 0; i < lags->n; i++) {
+		state_recorded(&e->st, &lags->v[i], &since, &peak);
+		prom_ppm(v, sizeof(v), peak);
+		lag_sample(e->f, "psmon_lag_peak_utilization_ratio",
+			   lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_alert", "gauge",
+		    "1 while the utilisation alert is raised (reached the threshold, not yet below clear).");
+	for (i = 0; i < lags->n; i++)
+		lag_sample(e->f, "psmon_lag_alert", lags->v[i].dev,
+			   lags->v[i].alert ? "1" : "0");
+	prom_family(e->f, "psmon_lag_alert_since_timestamp_seconds", "gauge",
+		    "First crossing of the threshold, kept until lag ack (Unix time).");
+	crossings(e, "psmon_lag_alert_since_timestamp_seconds", 0);
+	prom_family(e->f, "psmon_lag_augmentation_deadline_timestamp_seconds",
+		    "gauge",
+		    "Window in which the LAG augmentation must begin: crossing + 45 days (earliest) and + 60 days (latest).");
+	crossings(e, "psmon_lag_augmentation_deadline_timestamp_seconds", 1);
+	prom_family(e->f, "psmon_lag_projected_crossing_timestamp_seconds",
+		    "gauge",
+		    "When the linear trend of the recorded utilisation reaches the threshold, for LAGs without a crossing.");
+	for (i = 0; i < lags->n; i++) {
+		const struct lag_info *l = &lags->v[i];
+
+		state_recorded(&e->st, l, &since, &peak);
+		sl = state_find(&e->st, l->dev);
+		if (since || !sl)
+			continue;
+		trend_fit(sl->hist, sl->nhist, l->threshold * 10000U, e->now,
+			  &t);
+		if (!t.has_projection)
+			continue;
+		prom_i64(v, sizeof(v), t.projected);
+		lag_sample(e->f, "psmon_lag_projected_crossing_timestamp_seconds",
+			   l->dev, v);
+	}
+}
+
+static const char *const counter_names[] = {
+	"receive_packets_total", "receive_bytes_total",
+	"transmit_packets_total", "transmit_bytes_total",
+};
+
+static const char *const counter_help[] = {
+	"Packets received", "Bytes received (Ethernet frames without FCS)",
+	"Packets sent", "Bytes sent (Ethernet frames without FCS)",
+};
+
+static uint64_t counter(const struct lag_counters *c, int k)
+{
+	switch (k) {
+	case 0:
+		return c->rx_packets;
+	case 1:
+		return c->rx_bytes;
+	case 2:
+		return c->tx_packets;
+	}
+	return c->tx_bytes;
+}
+
+static void lag_counters(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char name[96], help[160], v[PROM_VALUE_LEN];
+	size_t i;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		snprintf(name, sizeof(name), "psmon_lag_%s", counter_names[k]);
+		snprintf(help, sizeof(help), "%s on all members of the LAG, all traffic.",
+			 counter_help[k]);
+		prom_family(e->f, name, "counter", help);
+		for (i = 0; i < lags->n; i++) {
+			prom_u64(v, sizeof(v), counter(&lags->v[i].c, k));
+			lag_sample(e->f, name, lags->v[i].dev, v);
+		}
+	}
+	for (k = 0; k < 4; k++) {
+		snprintf(name, sizeof(name), "psmon_lag_unmatched_%s",
+			 counter_names[k]);
+		snprintf(help, sizeof(help), "%s on the LAG, IP traffic that matched no registered prefix.",
+			 counter_help[k]);
+		prom_family(e->f, name, "counter", help);
+		for (i = 0; i < lags->n; i++) {
+			prom_u64(v, sizeof(v), counter(&lags->v[i].unmatched, k));
+			lag_sample(e->f, name, lags->v[i].dev, v);
+		}
+	}
+}
+
+static void members(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char name[96], help[160], v[PROM_VALUE_LEN];
+	const struct lag_member *m;
+	uint32_t ppm;
+	size_t i, j;
+	int k;
+
+#define EACH_MEMBER							\
+	for (i = 0; i < lags->n; i++)					\
+		for (j = 0; j < lags->v[i].nmembers &&			\
+			    (m = &lags->v[i].members[j]); j++)
+
+	prom_family(e->f, "psmon_lag_member_info", "gauge",
+		    "A member of a LAG psmon counts on; always 1.");
+	EACH_MEMBER
+		member_sample(e->f, "psmon_lag_member_info", lags->v[i].dev,
+			      m->dev, "1");
+	prom_family(e->f, "psmon_lag_member_up", "gauge",
+		    "1 when the member's carrier is up.");
+	EACH_MEMBER
+		member_sample(e->f, "psmon_lag_member_up", lags->v[i].dev,
+			      m->dev, m->up ? "1" : "0");
+	prom_family(e->f, "psmon_lag_member_speed_bytes", "gauge",
+		    "Link speed of the member in bytes per second (absent when unknown).");
+	EACH_MEMBER {
+		if (!m->speed)
+			continue;
+		prom_bits_as_bytes(v, sizeof(v), (uint64_t)m->speed * 1000000);
+		member_sample(e->f, "psmon_lag_member_speed_bytes",
+			      lags->v[i].dev, m->dev, v);
+	}
+	prom_family(e->f, "psmon_lag_member_utilization_ratio", "gauge",
+		    "Mean rate of the member over the window divided by its link speed, per direction.");
+	EACH_MEMBER {
+		const struct prom_label l[] = {
+			{ "lag", lags->v[i].dev }, { "device", m->dev },
+			{ "direction", "receive" },
+		};
+		const struct prom_label t[] = {
+			{ "lag", lags->v[i].dev }, { "device", m->dev },
+			{ "direction", "transmit" },
+		};
+
+		if (!member_util(m, m->rx_bps, &ppm))
+			continue;
+		prom_ppm(v, sizeof(v), ppm);
+		prom_sample(e->f, "psmon_lag_member_utilization_ratio", l, 3, v);
+		member_util(m, m->tx_bps, &ppm);
+		prom_ppm(v, sizeof(v), ppm);
+		prom_sample(e->f, "psmon_lag_member_utilization_ratio", t, 3, v);
+	}
+	for (k = 0; k < 4; k++) {
+		snprintf(name, sizeof(name), "psmon_lag_member_%s",
+			 counter_names[k]);
+		snprintf(help, sizeof(help), "%s on the member, all traffic.",
+			 counter_help[k]);
+		prom_family(e->f, name, "counter", help);
+		EACH_MEMBER {
+			prom_u64(v, sizeof(v), counter(&m->c, k));
+			member_sample(e->f, name, lags->v[i].dev, m->dev, v);
+		}
+	}
+#undef EACH_MEMBER
+}
+
+/* ---- prefix families: one dump each, streamed -------------------------- */
+
+static const enum mnl_attr_data_type prefix_types[PSMON_A_PREFIX_MAX + 1] = {
+	[PSMON_A_PREFIX_FAMILY] = MNL_TYPE_U8,
+	[PSMON_A_PREFIX_ADDR] = MNL_TYPE_BINARY,
+	[PSMON_A_PREFIX_PLEN] = MNL_TYPE_U8,
+	[PSMON_A_PREFIX_NAME] = MNL_TYPE_NUL_STRING,
+	[PSMON_A_PREFIX_LAG] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type plag_types[PSMON_A_PREFIX_LAG_MAX + 1] = {
+	[PSMON_A_PREFIX_LAG_IFNAME] = MNL_TYPE_NUL_STRING,
+	[PSMON_A_PREFIX_LAG_RX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_PREFIX_LAG_RX_BYTES] = MNL_TYPE_U64,
+	[PSMON_A_PREFIX_LAG_TX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_PREFIX_LAG_TX_BYTES] = MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
+	[PSMON_A_LAG] = MNL_TYPE_NESTED,
+	[PSMON_A_PREFIX] = MNL_TYPE_NESTED,
+};
+
+static const uint16_t plag_counter[] = {
+	PSMON_A_PREFIX_LAG_RX_PACKETS, PSMON_A_PREFIX_LAG_RX_BYTES,
+	PSMON_A_PREFIX_LAG_TX_PACKETS, PSMON_A_PREFIX_LAG_TX_BYTES,
+};
+
+struct prefix_dump {
+	FILE *f;
+	const char *family;
+	int k;
+};
+
+static int prefix_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *top[PSMON_A_MAX + 1] = { NULL };
+	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
+	const struct nlattr *lt[PSMON_A_PREFIX_LAG_MAX + 1];
+	struct prefix_dump *pd = data;
+	char text[PREFIX_STRLEN], v[PROM_VALUE_LEN];
+	const struct nlattr *a, *addr;
+	struct psctl_prefix p;
+	const char *name = "";
+
+	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, top) ||
+	    !top[PSMON_A_PREFIX] ||
+	    nl_parse(NULL, top[PSMON_A_PREFIX], prefix_types, PSMON_A_PREFIX_MAX, tb) ||
+	    !tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
+	    !tb[PSMON_A_PREFIX_PLEN])
+		return -EBADMSG;
+	addr = tb[PSMON_A_PREFIX_ADDR];
+	if (prefix_from_raw(&p, mnl_attr_get_u8(tb[PSMON_A_PREFIX_FAMILY]),
+			    mnl_attr_get_payload(addr),
+			    mnl_attr_get_payload_len(addr),
+			    mnl_attr_get_u8(tb[PSMON_A_PREFIX_PLEN])))
+		return -EBADMSG;
+	prefix_format(&p, text, sizeof(text));
+	if (tb[PSMON_A_PREFIX_NAME])
+		name = mnl_attr_get_str(tb[PSMON_A_PREFIX_NAME]);
+
+	mnl_attr_for_each_nested(a, top[PSMON_A_PREFIX]) {
+		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
+			continue;
+		memset(lt, 0, sizeof(lt));
+		if (nl_parse(NULL, a, plag_types, PSMON_A_PREFIX_LAG_MAX, lt) ||
+		    !lt[PSMON_A_PREFIX_LAG_IFNAME])
+			return -EBADMSG;
+		{
+			const struct prom_label l[] = {
+				{ "prefix", text }, { "name", name },
+				{ "lag", mnl_attr_get_str(lt[PSMON_A_PREFIX_LAG_IFNAME]) },
+			};
+			const struct nlattr *c = lt[plag_counter[pd->k]];
+
+			prom_u64(v, sizeof(v), c ? mnl_attr_get_u64(c) : 0);
+			prom_sample(pd->f, pd->family, l, 3, v);
+		}
+	}
+	return 0;
+}
+
+static int prefixes(struct export *e, struct nl *nl)
+{
+	struct prefix_dump pd = { .f = e->f };
+	char buf[MSG_SIZE], name[96], help[160];
+	struct nlmsghdr *nlh;
+	int k, ret;
+
+	for (k = 0; k < 4; k++) {
+		snprintf(name, sizeof(name), "psmon_prefix_%s", counter_names[k]);
+		snprintf(help, sizeof(help), "%s on the LAG for the prefix (rx by destination, tx by source address).",
+			 counter_help[k]);
+		prom_family(e->f, name, "counter", help);
+		pd.family = name;
+		pd.k = k;
+		nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
+		ret = nl_request(nl, nlh, prefix_cb, &pd);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static int write_export(struct export *e, struct nl *nl)
+{
+	char v[PROM_VALUE_LEN];
+	int ret;
+
+	settings(e);
+	utilisation(e);
+	alerts(e);
+	lag_counters(e);
+	members(e);
+	ret = prefixes(e, nl);
+	if (ret)
+		return ret;
+	prom_family(e->f, "psmon_export_timestamp_seconds", "gauge",
+		    "When psctl wrote this export (Unix time); the last family of the file.");
+	prom_i64(v, sizeof(v), e->now);
+	prom_sample(e->f, "psmon_export_timestamp_seconds", NULL, 0, v);
+	return 0;
+}
+
+static int export_prometheus(struct psctl *ctx, int argc, char **argv)
+{
+	struct export e = { .ctx = ctx, .f = stdout };
+	struct lag_list lags = { 0 };
+	const char *file = NULL;
+	struct atomic_file af;
+	struct state_file sf;
+	struct nl *nl;
+	int ret;
+
+	if (argc > 1) {
+		psctl_err(ctx, "unexpected argument \"%s\"", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc == 1 && strcmp(argv[0], "-"))
+		file = argv[0];
+	/* An unwritable FILE is an input error: found before anything else. */
+	if (file) {
+		ret = atomic_open(&af, file);
+		if (ret) {
+			psctl_err(ctx, "cannot write %s: %s", file, strerror(-ret));
+			return EXIT_USAGE;
+		}
+		e.f = af.f;
+	}
+	ret = psctl_nl(ctx, &nl);
+	if (ret)
+		goto abort;
+	state_load(ctx, &e.st, &sf, true);
+	ret = lags_fetch(nl, NULL, &lags);
+	if (ret) {
+		state_done(&sf);
+		state_free(&e.st);
+		ret = psctl_kernel_err(ctx, ret, "lag show");
+		goto abort;
+	}
+	e.now = (int64_t)time(NULL);
+	e.lags = &lags;
+	state_update(ctx, &e.st, &sf, &lags, e.now);
+	ret = write_export(&e, nl);
+	state_free(&e.st);
+	lags_free(&lags);
+	if (ret) {
+		ret = psctl_kernel_err(ctx, ret, "prefix show");
+		goto abort;
+	}
+	if (!file)
+		return 0;
+	ret = atomic_commit(&af, 0644);
+	if (ret) {
+		psctl_err(ctx, "cannot write %s: %s", file, strerror(-ret));
+		return EXIT_USAGE;
+	}
+	return 0;
+
+abort:
+	lags_free(&lags);
+	if (file)
+		atomic_abort(&af);
+	return ret;
+}
+
+static const struct psctl_cmd export_cmds[] = {
+	{ "prometheus", export_prometheus },
+	{ NULL, NULL },
+};
+
+const struct psctl_object export_object = {
+	.name = "export",
+	.cmds = export_cmds,
+	.default_cmd = "help",
+	.synopsis = "  psctl export prometheus [FILE]\n",
+	.arguments =
+	"  FILE    written atomically (mode 0644), e.g.\n"
+	"          /var/lib/prometheus/node-exporter/psmon.prom; \"-\" or none: stdout\n",
+};

@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# psctl export prometheus and what ships with it (alerting rules, cron and
+# systemd files), against tests/fakenl.so. With the Debian packages
+# prometheus (promtool) and prometheus-node-exporter installed, the export
+# is also checked by promtool and served by a node_exporter on 127.0.0.1;
+# without them those tests are skipped.
+# Run from tools/psctl: tests/export_test.sh [PSCTL]. TAP output.
+
+set -u
+
+PSCTL=${1:-./psctl}
+if ! command -v python3 >/dev/null; then
+	echo "1..0 # SKIP python3 is needed to check the output"
+	exit 0
+fi
+FAKE=$(realpath tests/fakenl.so)
+TOOLS=$(realpath ..)
+CHECK=$(realpath tests/promcheck.py)
+TMP=$(mktemp -d)
+NODE_PID=
+cleanup() {
+	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT && echo "# $TMP"
+export PSMON_STATE_DIR=$TMP/psmon
+
+n=0
+failed=0
+echo "TAP version 13"
+
+ok() {			# ok CONDITION-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		sed 's/^/#   /' "$TMP/err" "$TMP/out" 2>/dev/null | head -20
+	fi
+}
+
+skip() {		# skip DESCRIPTION REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+fake() {		# fake ARGS...: psctl with the fake module
+	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state \
+		FAKE_PSMON_LOG=$TMP/log "$PSCTL" "$@"
+}
+
+run() {			# run EXPECTED-STATUS ARGS...
+	local want=$1
+	shift
+	fake "$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
+}
+
+err_is() { [ "$(cat "$TMP/err")" = "$1" ]; }
+value() {		# value SAMPLE-WITHOUT-VALUE: its value in $TMP/out
+	S=$1 awk 'BEGIN { s = ENVIRON["S"] }
+		substr($0, 1, length(s) + 1) == s " " { print substr($0, length(s) + 2) }' "$TMP/out"
+}
+
+# ---- the export -------------------------------------------------------------
+run 0 lag add bond0 && run 0 lag add bond1 capacity 2.5gbit && run 0 lag add 'od"d\x' &&
+	run 0 prefix add 8.8.8.0/24 name google && run 0 prefix add 198.51.100.0/24 allow-reserved &&
+	run 0 prefix add 2a00:1450::/32 name 'g-v6'
+# bond0: 41.2% received (crossing 10 days ago), 5% sent.
+since=$(( $(date +%s) - 10 * 86400 ))
+awk -v since="$since" '$1 == "lag" && $2 == "bond0" { $8 = "8240000000"; $9 = "1000000000"; $10 = since } { print }' \
+	"$TMP/state" >"$TMP/state.new" && mv "$TMP/state.new" "$TMP/state"
+ok $? "setup: three LAGs, three prefixes, traffic"
+
+rm -f "$TMP/log"
+run 0 export prometheus && python3 "$CHECK" "$TMP/out" >"$TMP/err"
+ok $? "export to stdout: every family with HELP and TYPE, no timestamps, the contract's labels, the timestamp last"
+cp "$TMP/out" "$TMP/stdout.prom"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$TMP/stdout.prom" >"$TMP/err" 2>&1
+	ok $? "promtool check metrics: no problems"
+else
+	skip "promtool check metrics" "promtool is not installed (Debian package prometheus)"
+fi
+[ "$(value 'psmon_lag_alert{lag="bond0"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_alert{lag="bond1"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_utilization_ratio{lag="bond0",direction="receive"}')" = 0.412 ] &&
+	[ "$(value 'psmon_lag_utilization_ratio{lag="bond0",direction="transmit"}')" = 0.05 ] &&
+	[ "$(value 'psmon_lag_n1_utilization_ratio{lag="bond0",direction="receive"}')" = 0.824 ] &&
+	[ "$(value 'psmon_lag_speed_bytes{lag="bond0"}')" = 2500000000 ] &&
+	[ "$(value 'psmon_lag_speed_bytes{lag="bond1"}')" = 312500000 ] &&
+	[ "$(value 'psmon_lag_alert_since_timestamp_seconds{lag="bond0"}')" = "$since" ] &&
+	[ "$(value 'psmon_lag_augmentation_deadline_timestamp_seconds{lag="bond0",bound="earliest"}')" = $((since + 3888000)) ] &&
+	[ "$(value 'psmon_lag_augmentation_deadline_timestamp_seconds{lag="bond0",bound="latest"}')" = $((since + 5184000)) ] &&
+	[ -z "$(value 'psmon_lag_alert_since_timestamp_seconds{lag="bond1"}')" ] &&
+	[ "$(value 'psmon_lag_member_info{lag="bond0",device="m2"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_member_utilization_ratio{lag="bond0",device="m1",direction="receive"}')" = 0.412 ] &&
+	[ "$(value 'psmon_lag_unmatched_receive_bytes_total{lag="bond0"}')" = 426 ] &&
+	[ "$(value 'psmon_lag_member_receive_bytes_total{lag="bond0",device="m1"}')" = 710000 ] &&
+	[ "$(value 'psmon_prefix_receive_bytes_total{prefix="8.8.8.0/24",name="google",lag="bond0"}')" = 1420 ] &&
+	[ "$(value 'psmon_prefix_transmit_packets_total{prefix="198.51.100.0/24",name="",lag="bond1"}')" = 5 ] &&
+	[ "$(value 'psmon_prefix_receive_packets_total{prefix="2a00:1450::/32",name="g-v6",lag="od\"d\\x"}')" = 10 ] &&
+	[ "$(value 'psmon_lag_peak_utilization_ratio{lag="bond0"}')" = 0.412 ]
+ok $? "the values: alert, utilisation, N-1, speed, crossing, deadlines, members, prefixes, escaped labels"
+grep -q '^psmon_lag_projected_crossing_timestamp_seconds' "$TMP/out"
+[ $? -ne 0 ] && grep -q '^# TYPE psmon_lag_projected_crossing_timestamp_seconds gauge$' "$TMP/out"
+ok $? "no projection without enough history (the family is still declared)"
+[ "$(grep -c '^# HELP' "$TMP/out")" = "$(grep -c '^# TYPE' "$TMP/out")" ] &&
+	! grep -vE '^(# (HELP|TYPE) [a-z_0-9]+ .+|[a-z_0-9]+(\{.*\})? [0-9.]+)$' "$TMP/out"
+ok $? "nothing but HELP, TYPE and \"name{labels} value\" lines"
+
+# ---- to a file ----------------------------------------------------------------
+mkdir -p "$TMP/textfile"
+PROM=$TMP/textfile/psmon.prom
+run 0 export prometheus "$PROM" && [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ] &&
+	python3 "$CHECK" "$PROM" >"$TMP/err" && [ "$(stat -c %a "$PROM")" = 644 ] &&
+	[ "$(ls -A "$TMP/textfile")" = psmon.prom ] &&
+	diff <(grep -v '^psmon_export_timestamp' "$TMP/stdout.prom") <(grep -v '^psmon_export_timestamp' "$PROM") >"$TMP/err"
+ok $? "export FILE: the same metrics, mode 0644, no temporary file left"
+(umask 077; run 0 export prometheus "$PROM") && [ "$(stat -c %a "$PROM")" = 644 ]
+ok $? "mode 0644 whatever the umask"
+
+cp "$PROM" "$TMP/old.prom"
+rm -f "$TMP/log"
+run 1 export prometheus "$TMP/nodir/psmon.prom" &&
+	err_is "Error: cannot write $TMP/nodir/psmon.prom: No such file or directory" && [ ! -s "$TMP/log" ]
+ok $? "a missing directory: exit 1, the kernel is not asked"
+(
+	trap '' XFSZ
+	ulimit -f 4	# 4 KiB: the export is larger
+	run 1 export prometheus "$PROM"
+) && err_is "Error: cannot write $PROM: File too large" &&
+	cmp -s "$PROM" "$TMP/old.prom" && [ "$(ls -A "$TMP/textfile")" = psmon.prom ]
+ok $? "a write that fails (file size limit): exit 1, the old file intact, no temporary file"
+mkdir "$TMP/textfile/dir.prom"
+run 1 export prometheus "$TMP/textfile/dir.prom" && err_is "Error: cannot write $TMP/textfile/dir.prom: Is a directory" &&
+	[ -d "$TMP/textfile/dir.prom" ] && [ "$(ls -A "$TMP/textfile" | sort | tr '\n' ' ')" = "dir.prom psmon.prom " ]
+ok $? "FILE is a directory: exit 1, nothing replaced"
+rmdir "$TMP/textfile/dir.prom"
+LD_PRELOAD=$FAKE FAKE_PSMON_STATE=$TMP/state "$PSCTL" export prometheus "$PROM" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && err_is "Error: psmon kernel module is not loaded (modprobe psmon)" &&
+	cmp -s "$PROM" "$TMP/old.prom" && [ "$(ls -A "$TMP/textfile")" = psmon.prom ]
+ok $? "without the module: exit 2, the old file intact"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_EPERM=1 "$PSCTL" export prometheus "$PROM" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && cmp -s "$PROM" "$TMP/old.prom" && [ "$(ls -A "$TMP/textfile")" = psmon.prom ]
+ok $? "a kernel refusal: exit 2, the old file intact"
+if [ -w /dev/full ]; then
+	fake export prometheus >/dev/full 2>"$TMP/err"
+	[ $? -eq 1 ] && grep -q "^Error: cannot write the output: No space left on device" "$TMP/err"
+	ok $? "stdout full: exit 1 with a message"
+else
+	skip "stdout full" "no /dev/full"
+fi
+run 1 export prometheus a b && err_is 'Error: unexpected argument "b"' &&
+	run 1 export json && grep -q 'unknown command "json"' "$TMP/err"
+ok $? "export: bad arguments"
+
+# ---- concurrent exports and a reader ---------------------------------------------
+python3 "$CHECK" --loop "$PROM" "$TMP/stop" "$TMP/started" >"$TMP/reads" &
+reader=$!
+for ((i = 0; i < 100; i++)); do [ -e "$TMP/started" ] && break; sleep 0.1; done
+pids=()
+for i in $(seq 20); do
+	fake export prometheus "$PROM" 2>"$TMP/err.$i" &
+	pids+=($!)
+done
+bad=0
+for p in "${pids[@]}"; do
+	wait "$p" || bad=$((bad + 1))
+done
+# A few more rounds, so that the reader overlaps many renames.
+for r in 1 2 3 4; do
+	for i in $(seq 20); do fake export prometheus "$PROM" 2>>"$TMP/err.$i" & done
+	wait $(jobs -p | grep -v "^$reader\$") 2>/dev/null
+done
+touch "$TMP/stop"
+wait $reader
+rstatus=$?
+cat "$TMP"/err.* >"$TMP/err"
+echo "reader: $(cat "$TMP/reads")" >"$TMP/out"
+[ $bad -eq 0 ] && [ $rstatus -eq 0 ] && [ "$(cat "$TMP/reads")" -gt 0 ] && [ ! -s "$TMP/err" ] &&
+	[ "$(ls -A "$TMP/textfile")" = psmon.prom ] && python3 "$CHECK" "$PROM" >>"$TMP/err" &&
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$PSMON_STATE_DIR/state.json"
+ok $? "100 exports, 20 at a time, and a reader: $(cat "$TMP/reads") reads, each one complete; the state file intact"
+
+# ---- the alerting rules ---------------------------------------------------------
+if command -v promtool >/dev/null; then
+	promtool check rules "$TOOLS/prometheus/psmon-rules.yml" >"$TMP/out" 2>"$TMP/err"
+	ok $? "promtool check rules psmon-rules.yml"
+	(cd "$TOOLS/prometheus" && promtool test rules psmon-rules.test.yml) >"$TMP/out" 2>"$TMP/err"
+	ok $? "promtool test rules psmon-rules.test.yml"
+else
+	skip "promtool check rules" "promtool is not installed (Debian package prometheus)"
+	skip "promtool test rules" "promtool is not installed (Debian package prometheus)"
+fi
+
+# ---- node_exporter serves the export ------------------------------------------------
+NODE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+if [ -z "$NODE" ]; then
+	skip "node_exporter serves the export" "prometheus-node-exporter is not installed"
+else
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$NODE" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$TMP/textfile" >"$TMP/node.log" 2>&1 &
+	NODE_PID=$!
+	python3 - "$port" >"$TMP/out" 2>"$TMP/err" <<'PY'
+import sys, time, urllib.request
+url = "http://127.0.0.1:%s/metrics" % sys.argv[1]
+for _ in range(100):
+    try:
+        body = urllib.request.urlopen(url, timeout=2).read().decode()
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("node_exporter did not answer")
+lines = body.splitlines()
+print("\n".join(l for l in lines if l.startswith(("psmon_lag_alert{", "node_textfile_scrape_error"))))
+ok = ('psmon_lag_alert{lag="bond0"} 1' in lines and 'node_textfile_scrape_error 0' in lines
+      and 'psmon_prefix_receive_packets_total{lag="od\\"d\\\\x",name="g-v6",prefix="2a00:1450::/32"} 10' in lines)
+sys.exit(0 if ok else 1)
+PY
+	st=$?
+	cat "$TMP/node.log" >>"$TMP/err"
+	ok $st "node_exporter on 127.0.0.1 serves the export, node_textfile_scrape_error 0"
+	kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null
+	NODE_PID=
+fi
+
+# ---- cron and systemd ---------------------------------------------------------------
+grep -v '^#' "$TOOLS/cron/psmon" | grep -v '^$' >"$TMP/out"
+grep -qxE '\* \* \* \* \* root .*/usr/sbin/psctl export prometheus /var/lib/prometheus/node-exporter/psmon\.prom' "$TMP/out" &&
+	[ "$(grep -cvE '^[A-Z]+=' "$TMP/out")" = 1 ]
+ok $? "cron.d file: one job, every minute, as root, into node_exporter's textfile directory"
+if command -v systemd-analyze >/dev/null; then
+	(cd "$TOOLS/systemd" && systemd-analyze verify --man=no ./psmon.service \
+		./psmon-export.service ./psmon-export.timer) 2>&1 |
+		grep -v "Command /usr/sbin/psctl is not executable" >"$TMP/err"
+	[ ! -s "$TMP/err" ]
+	ok $? "systemd-analyze verify: the units are clean (but for psctl not being installed)"
+else
+	skip "systemd-analyze verify" "systemd-analyze is not installed"
+fi
+
+echo "1..$n"
+[ $failed -eq 0 ] || echo "# $failed of $n tests failed"
+[ $failed -eq 0 ]
