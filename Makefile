@@ -59,7 +59,7 @@ deps:
 deps-checkpatch:
 	@scripts/deps.sh --checkpatch
 
-check: deps
+check: deps deps-checkpatch
 	@KDIR=$(KDIR) KVER=$(KVER) VM_TIMEOUT=$(VM_TIMEOUT) scripts/check.sh
 
 demo: deps all

@@ -88,7 +88,8 @@ static __always_inline void psmon_count(struct psmon_member *m,
 	pc = this_cpu_ptr(m->stats);
 	psmon_ctr_add(&pc->syncp, &pc->ctr, dir, segs, bytes);
 
-	if (proto == htons(ETH_P_8021Q)) {
+	/* One tag: in the metadata or inline. A second one is not IP here. */
+	if (proto == htons(ETH_P_8021Q) && !skb_vlan_tag_present(skb)) {
 		const struct vlan_hdr *vh;
 		struct vlan_hdr _vh;
 

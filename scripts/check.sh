@@ -221,6 +221,8 @@ else
 	record unit-lpm 0 1 0 "selftests/unit/Makefile does not exist"
 fi
 suite psctl-unit make -C tools/psctl test
+suite netlink-spec python3 Documentation/netlink/check-spec.py
+step checkpatch scripts/checkpatch.sh
 
 # --- one VM boot for everything that needs the test kernel
 if [ "$module_ok" = 1 ]; then

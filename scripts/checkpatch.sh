@@ -36,9 +36,11 @@ else
 fi
 
 if [ $# -eq 0 ]; then
-	# Sources only: not the *.mod.c that kbuild generates.
-	set -- $(git ls-files 'kmod/*.[ch]' 2>/dev/null ||
-		 ls kmod/*.[ch] kmod/uapi/linux/*.h | grep -v '\.mod\.c$')
+	for f in kmod/*.[ch] kmod/uapi/linux/*.h; do
+		# Sources only: not the *.mod.c that kbuild generates.
+		case "$f" in *.mod.c) continue ;; esac
+		set -- "$@" "$f"
+	done
 fi
 # --no-tree: not run inside a kernel tree; the data files are found next
 # to the script.  Exit status is checkpatch's: non-zero on any ERROR,

@@ -16,6 +16,8 @@ pkgs=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils
 	# tools the tests and the demo run inside the virtual machine
 	iproute2 iputils-ping ethtool nftables procps python3 prometheus
+	# Documentation/netlink/check-spec.py
+	python3-yaml
 	# selftests/bench
 	valgrind
 )

@@ -5,11 +5,12 @@
 # nothing sent) or 2 (the kernel refused) and leaves the state unchanged.
 #
 #   R:  bond0 (active-backup) -- m1, m2 (dummy)
-#       d0 (dummy, a plain interface)
+#       d0 (dummy, a plain interface), d0.5 (VLAN), br0 (bridge)
 #   psmon: lag add bond0; prefix add 198.51.100.0/24 name existing
 #
-# No traffic flows: the state compared before and after each refusal is
-# the JSON of "lag show" and "prefix show".
+# No traffic flows (no IPv4 address, IPv6 disabled): the state compared
+# before and after each refusal is the JSON of "lag show" and
+# "prefix show", counters included.
 
 NET_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
@@ -25,6 +26,9 @@ cleanup()
 setup()
 {
 	setup_ns R || return 1
+	# Nothing may send a frame (counters are part of the state).
+	ip netns exec "$R" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
 	ip -n "$R" -batch - <<-EOF || return 1
 	link add bond0 type bond mode active-backup miimon 100
 	link add m1 type dummy
@@ -45,15 +49,17 @@ state()
 }
 
 # refused WANT ARGS...: psctl ARGS in R exits WANT and changes nothing.
+# The state is read again only after a change (see accepted).
+STATE=
 refused()
 {
-	local want=$1 before after
+	local want=$1 after
 
 	shift
-	before=$(state)
+	[ -n "$STATE" ] || STATE=$(state)
 	check_exit "psctl $*" "$want" pc "$R" "$@" || return 1
 	after=$(state)
-	check_eq "state after psctl $*" "$after" "$before"
+	check_eq "state after psctl $*" "$after" "$STATE"
 }
 
 # refused_msg WANT TEXT ARGS...: like refused, and the message on standard
@@ -71,9 +77,10 @@ refused_msg()
 	fi
 }
 
-# accepted ARGS... / UNDO...: psctl ARGS succeeds (then psctl UNDO).
+# accepted ARGS...: psctl ARGS succeeds.
 accepted()
 {
+	STATE=
 	check_exit "psctl $*" 0 pc "$R" "$@"
 }
 
@@ -179,6 +186,12 @@ test_lag_devices()
 	assert refused 1 lag add ""
 	assert refused 1 lag add
 	assert refused 1 lag del
+	# Not LAGs: a VLAN, the loopback, a bridge.
+	assert ip -n "$R" link add link d0 name d0.5 type vlan id 5
+	assert ip -n "$R" link add br0 type bridge
+	assert refused 2 lag add d0.5
+	assert refused 2 lag add lo
+	assert refused 2 lag add br0
 	# A plain interface can be attached once.
 	assert accepted lag add d0
 	assert refused 2 lag add d0
@@ -205,7 +218,7 @@ test_lag_values()
 		assert refused 1 lag add d0 window "$v"
 		assert refused 1 lag set bond0 window "$v"
 	done
-	for v in 0 0bit 0gbit garbage 10xbit 10 gbit -1gbit 1.5bit gbit "" 1e9; do
+	for v in 0 0bit 0gbit garbage 10xbit "10 gbit" -1gbit 1.5bit gbit "" 1e9; do
 		assert refused 1 lag add d0 capacity "$v"
 		assert refused 1 lag set bond0 capacity "$v"
 	done
@@ -349,9 +362,9 @@ require_cmd setpriv
 require_module dummy
 trap cleanup EXIT
 
-tap_plan 14
+tap_plan 13
 dmesg_mark
-run_test "load psmon.ko" psmon_load
+tap_check "load psmon.ko" psmon_load
 psmon_json_start
 
 run_test "malformed prefixes: exit 1" test_malformed

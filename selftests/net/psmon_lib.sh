@@ -10,7 +10,7 @@
 #
 #   ROUTER                                         PEER
 #   lo: 198.51.100.10  198.51.100.130  203.0.113.1
-#       198.51.100.200 2001:db8:1::1  2001:db8:1:8000::1
+#       198.51.100.200 2001:db8:1::1  2001:db8:1:8000::1 and ::2
 #   bond0 192.0.2.1/28 --+-- bond0-m1 <-veth-> bond0-p1 --+-- bond0 192.0.2.2/28
 #   2001:db8:ff::1/64    +-- bond0-m2 <-veth-> bond0-p2 --+   2001:db8:ff::2/64
 #
@@ -30,6 +30,7 @@
 # solicited-node groups of the IPv6 addresses sends.  Non-IP frames
 # (LACPDUs) remain; they only show in member totals.
 
+# shellcheck disable=SC2154 # ksft_* come from ../lib.sh
 PSMON_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PSCTL=${PSCTL:-$PSMON_TOP/tools/psctl/psctl}
 PSMON_KO=${PSMON_KO:-$PSMON_TOP/kmod/psmon.ko}
@@ -172,6 +173,14 @@ prefix_counters()
 	fi
 }
 
+# prefix_rx_positive NS PREFIX: PREFIX has received something.
+prefix_rx_positive()
+{
+	local v
+
+	v=$(jget "$1" "-s prefix show $2" 0 rx_packets) && [ "$v" -gt 0 ]
+}
+
 # check_prefix NS PREFIX RXP RXB TXP TXB [LAG]: the counters of PREFIX (on
 # LAG, or the total) are exactly these.
 check_prefix()
@@ -294,6 +303,7 @@ psmon_targets()
 	addr add 203.0.113.1/32 dev lo
 	addr add 2001:db8:1::1/128 dev lo
 	addr add 2001:db8:1:8000::1/128 dev lo
+	addr add 2001:db8:1:8000::2/128 dev lo
 	EOF
 }
 
@@ -340,6 +350,7 @@ psmon_vlan()
 # "rx_packets rx_bytes tx_packets tx_bytes".
 member_sysfs()
 {
+	# shellcheck disable=SC2016
 	ip netns exec "$1" sh -c 'cd /sys/class/net/$0/statistics &&
 		echo $(cat rx_packets rx_bytes tx_packets tx_bytes)' "$2"
 }
@@ -386,13 +397,20 @@ ping_stats()
 
 # run_test NAME FUNC [ARGS...]: run one test in fresh namespaces: FUNC
 # (ARGS) runs in a subshell, which leaves no namespaces behind; its exit
-# status makes the TAP line.
+# status makes the TAP line.  With PSMON_TESTS set (an extended regular
+# expression), only the functions it matches run; the others skip.
 run_test()
 {
-	local name=$1 rc=0
+	local name=$1 rc=0 t0
 
 	shift
+	if [ -n "${PSMON_TESTS:-}" ] && ! [[ "$1" =~ $PSMON_TESTS ]]; then
+		tap_skip "$name" "not in PSMON_TESTS"
+		return 0
+	fi
+	t0=$(now_ms)
 	( trap cleanup_all_ns EXIT; "$@" ) || rc=$?
+	tap_diag "$1: $(( $(now_ms) - t0 )) ms"
 	tap_result "$name" "$rc"
 }
 

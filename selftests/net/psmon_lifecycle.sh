@@ -30,7 +30,8 @@ cleanup()
 	cleanup_all_ns
 	# Leave the module loaded with its default parameters.
 	if psmon_loaded && [ "$(cat /sys/module/psmon/parameters/max_lags 2>/dev/null)" != 64 ]; then
-		psmon_reload >/dev/null 2>&1
+		# shellcheck disable=SC2119
+		{ psmon_unload && psmon_load; } >/dev/null 2>&1
 	fi
 }
 
@@ -48,13 +49,6 @@ floods_alive()
 	for pid in "${FLOODS[@]}"; do
 		kill -0 "$pid" 2>/dev/null || return 1
 	done
-}
-
-rx_positive()
-{
-	local v
-
-	v=$(jget "$1" "-s prefix show $2" 0 rx_packets) && [ "$v" -gt 0 ]
 }
 
 psctl_fails()
@@ -104,10 +98,10 @@ test_rmmod_traffic()
 			flood "$P2" 198.51.100.130
 			flood "$P3" 198.51.100.10
 		fi
-		assert busywait 10000 rx_positive "$R1" 198.51.100.0/24
-		assert busywait 10000 rx_positive "$R1" 2001:db8:1::/48
-		assert busywait 10000 rx_positive "$R2" 198.51.100.128/25
-		assert busywait 10000 rx_positive "$R3" 198.51.100.0/24
+		assert busywait 10000 prefix_rx_positive "$R1" 198.51.100.0/24
+		assert busywait 10000 prefix_rx_positive "$R1" 2001:db8:1::/48
+		assert busywait 10000 prefix_rx_positive "$R2" 198.51.100.128/25
+		assert busywait 10000 prefix_rx_positive "$R3" 198.51.100.0/24
 
 		assert psmon_unload
 		assert check_eq "module gone" "$(psmon_loaded && echo loaded)" ""
@@ -197,7 +191,7 @@ trap cleanup EXIT
 
 tap_plan 5
 dmesg_mark
-run_test "load psmon.ko" psmon_load
+tap_check "load psmon.ko" psmon_load
 psmon_json_start
 
 run_test "rmmod under traffic in three namespaces, insmod again" test_rmmod_traffic

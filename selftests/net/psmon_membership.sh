@@ -212,6 +212,28 @@ test_devices_deleted()
 	assert dmesg_check "devices deleted"
 }
 
+# An attached plain interface moved to another namespace leaves its LAG
+# (the move unregisters it from the old namespace); the new namespace has
+# no LAG, and the interface can be attached there.
+test_device_moved()
+{
+	assert setup_ns R P Q
+	assert psmon_quiet_ns "$R" "$P" "$Q"
+	assert ip link add veth0 netns "$R" type veth peer name veth0 netns "$P"
+	assert ip -n "$R" link set veth0 up
+	assert pc "$R" lag add veth0
+	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	assert ip -n "$R" link set veth0 netns "$Q"
+	assert busywait 5000 lag_count_is "$R" 0
+	assert lag_count_is "$Q" 0
+	assert check_eq "LAGs of the prefix" "$(jget "$R" "-s prefix show" 0 lags '#')" 0
+	assert ip -n "$Q" link set veth0 up
+	assert pc "$Q" lag add veth0
+	assert check_eq "members in the new namespace" "$(lag_members "$Q" veth0)" veth0
+	assert check_exit "lag del veth0 in the old namespace" 2 pc "$R" lag del veth0
+	assert dmesg_check "device moved"
+}
+
 # A namespace deleted with LAGs and prefixes registered and traffic
 # flowing; afterwards the module unloads (no reference left behind) and
 # loads again.
@@ -227,14 +249,42 @@ test_netns_deleted()
 	assert pc "$R" lag add veth0
 	ip netns exec "$P" ping -q -n -i 0.005 -s 100 198.51.100.10 >/dev/null 2>&1 &
 	flood=$!
-	assert busywait 5000 sh -c "[ \"\$(\"$PSCTL\" -n $R -j -s prefix show 198.51.100.0/24 |
-		python3 $PSMON_JSON get 0 rx_packets)\" -gt 0 ]"
+	assert busywait 5000 prefix_rx_positive "$R" 198.51.100.0/24
 	assert ip netns del "$R"
 	kill "$flood" 2>/dev/null
 	wait "$flood" 2>/dev/null
 	assert psmon_unload
 	assert psmon_load
 	assert dmesg_check "namespace deleted"
+}
+
+# Detaching a LAG keeps what it counted in the prefixes' totals (counters
+# are monotonic); attached again, the LAG starts from zero.
+test_lag_del_keeps_totals()
+{
+	assert setup
+	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4))
+	assert pc "$R" lag del bond0
+	assert check_eq "LAGs" "$(jget "$R" "lag show" '#')" 0
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4))
+	assert check_eq "LAGs of the prefix" "$(jget "$R" "-s prefix show" 0 lags '#')" 0
+	# Not counted while detached.
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4))
+	assert pc "$R" lag add bond0
+	assert check_prefix "$R" 198.51.100.0/24 0 0 0 0 bond0
+	assert check_unmatched "$R" bond0 0 0 0 0
+	assert psmon_ping "$P" "$N" 198.51.100.10
+	assert check_prefix "$R" 198.51.100.0/24 "$N" $((N * F4)) "$N" $((N * F4)) bond0
+	assert check_prefix "$R" 198.51.100.0/24 $((2 * N)) $((2 * N * F4)) \
+		$((2 * N)) $((2 * N * F4))
+	# The same after the bond is deleted under the module.
+	assert ip -n "$R" link del bond0
+	assert busywait 5000 lag_count_is "$R" 0
+	assert check_prefix "$R" 198.51.100.0/24 $((2 * N)) $((2 * N * F4)) \
+		$((2 * N)) $((2 * N * F4))
 }
 
 # A plain interface is a one-member LAG that counts like a bond.  Without
@@ -320,9 +370,9 @@ test_team()
 psmon_require
 trap cleanup EXIT
 
-tap_plan 10
+tap_plan 12
 dmesg_mark
-run_test "load psmon.ko" psmon_load
+tap_check "load psmon.ko" psmon_load
 psmon_json_start
 
 run_test "lag show: members, speeds, capacity and settings" test_show
@@ -330,7 +380,9 @@ run_test "capacity auto follows the members that are up" test_capacity
 run_test "a released member is no longer counted" test_release
 run_test "a member enslaved later is counted" test_enslave_later
 run_test "member and bond deleted under the module" test_devices_deleted
+run_test "attached device moved to another namespace" test_device_moved
 run_test "namespace deleted with LAGs, prefixes and traffic" test_netns_deleted
+run_test "lag del keeps the prefixes' totals" test_lag_del_keeps_totals
 run_test "a plain interface is a one-member LAG" test_single
 if modprobe -q team 2>/dev/null; then
 	run_test "a team master is a LAG" test_team

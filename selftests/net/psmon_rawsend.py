@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Send ICMP echo requests as raw Ethernet frames with an inline 802.1Q tag.
+"""Send ICMP echo requests as raw Ethernet frames with inline 802.1Q tags.
 
-    psmon_rawsend.py DEV DST_MAC VLAN SRC_IP DST_IP COUNT [PAYLOAD]
+    psmon_rawsend.py DEV DST_MAC VLAN[.INNER] SRC_IP DST_IP COUNT [PAYLOAD]
 
 The frames leave DEV through a packet socket, so the tag is in the frame
 itself (not in the skb's VLAN metadata, as with a VLAN device on top of a
 device that inserts tags in hardware).  PAYLOAD bytes of ICMP data (100 by
 default): an IPv4 frame is 14 + 4 + 20 + 8 + PAYLOAD bytes, an IPv6 frame
-14 + 4 + 40 + 8 + PAYLOAD.  Run it in the sender's network namespace.
+14 + 4 + 40 + 8 + PAYLOAD.  With VLAN.INNER the frame has two 802.1Q tags
+(4 bytes more).  Run it in the sender's network namespace.
 """
 
 import ipaddress
@@ -52,7 +53,8 @@ def main(argv):
     if len(argv) not in (7, 8):
         sys.stderr.write(__doc__)
         return 2
-    dev, dst_mac, vlan = argv[1], bytes.fromhex(argv[2].replace(":", "")), int(argv[3])
+    dev, dst_mac = argv[1], bytes.fromhex(argv[2].replace(":", ""))
+    vlans = [int(v) for v in argv[3].split(".")]
     src, dst = ipaddress.ip_address(argv[4]), ipaddress.ip_address(argv[5])
     count = int(argv[6])
     payload = bytes(range(256)) * 64
@@ -67,8 +69,8 @@ def main(argv):
             proto, packet = echo_v4(src, dst, seq, payload)
         else:
             proto, packet = echo_v6(src, dst, seq, payload)
-        frame = (dst_mac + src_mac + struct.pack("!HHH", ETH_P_8021Q, vlan, proto)
-                 + packet)
+        tags = b"".join(struct.pack("!HH", ETH_P_8021Q, v) for v in vlans)
+        frame = dst_mac + src_mac + tags + struct.pack("!H", proto) + packet
         s.send(frame)
     s.close()
     return 0

@@ -37,32 +37,35 @@ cleanup()
 gen_batch()
 {
 	python3 - "$1" <<-'EOF'
-	import ipaddress, sys
-	v6 = [ipaddress.ip_network("2001:db8:%x::/48" % i) for i in range(50000)]
-	base = int(ipaddress.ip_address("198.18.0.0"))
-	v4 = [ipaddress.ip_network((base + i, 32)) for i in range(49999)]
-	v4.append(ipaddress.ip_network("198.51.100.0/24"))
+	import sys
+	# Listed order: IPv4 by address, then IPv6 by address.
+	v4 = ["198.18.%d.%d/32" % (i >> 8, i & 255) for i in range(49999)]
+	v4.append("198.51.100.0/24")
+	v6 = ["2001:db8:%x::/48" % i for i in range(50000)]
+	v6[0] = "2001:db8::/48"
+	order = v4 + v6
 	# Shuffled deterministically, so that the kernel does the sorting.
 	lines = ["prefix add %s name s%d allow-reserved" % (p, i)
-	         for i, p in enumerate(v4 + v6)]
+	         for i, p in enumerate(order)]
 	lines = lines[1::2] + lines[::2]
 	with open(sys.argv[1], "w") as f:
 	    f.write("# %d prefixes\n" % len(lines))
 	    f.write("\n".join(lines) + "\n")
-	order = sorted(v4, key=lambda n: (int(n.network_address), n.prefixlen)) + \
-	        sorted(v6, key=lambda n: (int(n.network_address), n.prefixlen))
 	with open(sys.argv[1] + ".list", "w") as f:
-	    f.write("\n".join(str(p) for p in order) + "\n")
+	    f.write("\n".join(order) + "\n")
 	EOF
 }
 
-# check_list JSON LIST: the JSON of prefix show lists exactly the prefixes
-# of LIST, in that order, each once (prints what differs).
+# check_list JSON LIST [IGNORE]: the JSON of prefix show lists exactly
+# the prefixes of LIST, in that order, each once (prints what differs).
+# Prefixes starting with IGNORE are left out of the comparison.
 check_list()
 {
-	python3 - "$1" "$2" <<-'EOF'
+	python3 - "$1" "$2" "${3:-}" <<-'EOF'
 	import json, sys
 	got = [p["prefix"] for p in json.load(open(sys.argv[1]))]
+	if sys.argv[3]:
+	    got = [p for p in got if not p.startswith(sys.argv[3])]
 	want = open(sys.argv[2]).read().split()
 	if got == want:
 	    sys.exit(0)
@@ -75,9 +78,23 @@ check_list()
 	EOF
 }
 
+# churn NS STOPFILE: add and delete prefixes of 203.0.113.0/24 until
+# STOPFILE exists; print the number of changes.
+churn()
+{
+	local ns=$1 stop=$2 i=0
+
+	while [ ! -e "$stop" ]; do
+		pc "$ns" prefix add "203.0.113.$((i % 256))/32" allow-reserved || break
+		pc "$ns" prefix del "203.0.113.$((i % 256))/32" || break
+		i=$((i + 1))
+	done
+	echo "$((2 * i))"
+}
+
 test_scale()
 {
-	local t0 t1 f
+	local t0 t1 f i
 
 	assert setup_ns R P
 	assert psmon_topo "$R" "$P"
@@ -113,10 +130,10 @@ test_scale()
 		"$(jget "$R" "prefix show 2001:db8:1::/48" 0 name)" s50001
 	assert check_unmatched "$R" bond0 0 0 0 0
 	# Every other prefix is at zero.
-	assert check_eq "prefixes with traffic" "$(python3 -c '
+	assert check_eq "prefixes with traffic" "$(pc "$R" -j -s prefix show | python3 -c '
 import json, sys
-print(sorted(p["prefix"] for p in json.load(open(sys.argv[1])) if p["rx_packets"] or p["tx_packets"]))
-' <(pc "$R" -j -s prefix show))" "['198.51.100.0/24', '2001:db8:1::/48']"
+print(" ".join(p["prefix"] for p in json.load(sys.stdin) if p["rx_packets"] or p["tx_packets"]))
+')" "198.51.100.0/24 2001:db8:1::/48"
 
 	# One more, one fewer, and the limit of the namespace.
 	t0=$(now_ms)
@@ -132,6 +149,20 @@ print(sorted(p["prefix"] for p in json.load(open(sys.argv[1])) if p["rx_packets"
 	# Counting still exact after the changes.
 	assert psmon_ping "$P" "$N" 198.51.100.10
 	assert check_prefix "$R" 198.51.100.0/24 $((2 * N)) $((2 * N * F4)) $((2 * N)) $((2 * N * F4))
+
+	# Dumps while prefixes come and go: every prefix that stays is
+	# listed once, in order (a dump resumes after the last prefix it
+	# sent).
+	churn "$R" "$WORK/stop" >"$WORK/churn" &
+	for i in 1 2; do
+		assert pc "$R" -j prefix show >"$WORK/show-$i.json"
+		assert check_list "$WORK/show-$i.json" "$f.list" 203.0.113.
+	done
+	touch "$WORK/stop"
+	wait
+	tap_diag "info: $(cat "$WORK/churn") prefix changes during two dumps"
+	assert check_ge "prefix changes during the dumps" "$(cat "$WORK/churn")" 2
+	assert check_eq "prefixes" "$(jget "$R" "prefix show" '#')" "$TOTAL"
 }
 
 psmon_require
@@ -140,7 +171,7 @@ WORK=$(mktemp -d)
 
 tap_plan 3
 dmesg_mark
-run_test "load psmon.ko" psmon_load
+tap_check "load psmon.ko" psmon_load
 psmon_json_start
 
 run_test "$TOTAL prefixes: restore, list in order, count exactly" test_scale

@@ -78,12 +78,12 @@ else
 	run insmod "$PSMON_KO" || die "insmod failed"
 	LOADED=1
 fi
-modprobe -q bonding && modprobe -q veth || die "bonding and veth are needed"
+{ modprobe -q bonding && modprobe -q veth; } || die "bonding and veth are needed"
 
 say "Build a peering LAG: namespace '$R' (us) and '$P' (the peer), an 802.3ad bond of two 10G veth links"
 ip netns del "$R" 2>/dev/null
 ip netns del "$P" 2>/dev/null
-ip netns add "$R" && ip netns add "$P" || die "cannot create the namespaces"
+{ ip netns add "$R" && ip netns add "$P"; } || die "cannot create the namespaces"
 for ns in "$R" "$P"; do
 	ip -n "$ns" link set lo up
 	ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 \

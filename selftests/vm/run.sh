@@ -170,6 +170,11 @@ cd /newroot
 mkdir -p dev/pts dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts dev/pts
 mount -t tmpfs -o mode=1777,nosuid,nodev shm dev/shm
+# What udev or systemd would provide: bash's <(...) needs /dev/fd.
+ln -sf /proc/self/fd dev/fd
+ln -sf /proc/self/fd/0 dev/stdin
+ln -sf /proc/self/fd/1 dev/stdout
+ln -sf /proc/self/fd/2 dev/stderr
 mount -t debugfs debugfs sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 sys/fs/cgroup 2>/dev/null
