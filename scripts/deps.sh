@@ -18,6 +18,8 @@ pkgs=(
 	iproute2 iputils-ping ethtool nftables procps python3 prometheus
 	# Documentation/netlink/check-spec.py
 	python3-yaml
+	# psctl export tests: node_exporter serving the textfile collector
+	prometheus-node-exporter
 	# selftests/bench
 	valgrind
 )
