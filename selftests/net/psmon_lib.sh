@@ -368,6 +368,24 @@ lag_field()
 	jget "$1" "-s lag show" "dev=$2" "$3"
 }
 
+# stable: psctl JSON on stdin without the measurements that move by
+# themselves (rates, utilisation, how much history they cover).
+stable()
+{
+	python3 -c '
+import json, re, sys
+moving = re.compile(r"^((rx|tx)_bps|.*utilization_pct|rate_seconds)$")
+def strip(v):
+	if isinstance(v, dict):
+		return {k: strip(x) for k, x in v.items() if not moving.match(k)}
+	if isinstance(v, list):
+		return [strip(x) for x in v]
+	return v
+for line in sys.stdin:
+	print(json.dumps(strip(json.loads(line)), sort_keys=True))
+'
+}
+
 # ------------------------------------------------------------ traffic
 
 # psmon_ping NS COUNT DST [PING ARGS...]: send COUNT echo requests of 100

@@ -131,7 +131,8 @@ test_netns_option()
 	assert ip netns exec "$R" "$PSCTL" lag add bond0
 	assert "$PSCTL" -n "$R" prefix add 198.51.100.0/24 name via-n allow-reserved
 	assert check_eq "lag show: psctl -n vs ip netns exec" \
-		"$("$PSCTL" -n "$R" -j lag show)" "$(ip netns exec "$R" "$PSCTL" -j lag show)"
+		"$("$PSCTL" -n "$R" -j lag show | stable)" \
+		"$(ip netns exec "$R" "$PSCTL" -j lag show | stable)"
 	assert check_eq "prefix show: psctl -n vs ip netns exec" \
 		"$("$PSCTL" -n "$R" -j prefix show)" "$(ip netns exec "$R" "$PSCTL" -j prefix show)"
 	assert check_eq "name" "$(jget "$R" "prefix show" 0 name)" via-n

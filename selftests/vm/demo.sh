@@ -137,8 +137,44 @@ for round in 1 2 3; do
 	psctl -s prefix show
 done
 
+say "The 40% rule: pretend bond0 is a 4 Mbit/s LAG, so that this lab traffic is a large share of it"
+export PSMON_STATE_DIR
+PSMON_STATE_DIR=$(mktemp -d)
+ip netns exec "$R" "$PSCTL" -j monitor > "$PSMON_STATE_DIR/events" 2>&1 &
+PIDS+=($!)
+psctl lag set bond0 capacity 4mbit window 5 || die "lag set failed"
+echo "(psctl -j monitor is listening for alert events)"
+ip netns exec "$P" ping -q -i 0.005 -s 1400 198.51.100.10 >/dev/null 2>&1 &
+PIDS+=($!)
+alert=
+for _ in $(seq 60); do
+	sleep 1
+	if ip netns exec "$R" "$PSCTL" -j lag show bond0 | grep -q '"alert":true'; then
+		alert=1
+		break
+	fi
+done
+[ -n "$alert" ] || die "the alert was not raised"
+psctl lag show bond0
+
+say "The alert event, as psctl -j monitor printed it"
+cat "$PSMON_STATE_DIR/events"
+
+say "The augmentation deadline: 45 to 60 days from the crossing"
+psctl deadline
+
+say "What Prometheus scrapes (psctl export prometheus, run from cron)"
+echo "$R# psctl export prometheus | grep -E '^psmon_lag_(alert|utilization|augmentation)'"
+ip netns exec "$R" "$PSCTL" export prometheus |
+	grep -E '^psmon_lag_(alert|utilization|augmentation)'
+
 say "The same LAG as JSON, for scripts and monitoring"
 psctl -j -p lag show
+
+say "Once the LAG has been augmented: forget the crossing"
+psctl lag ack bond0
+psctl deadline
+rm -rf "$PSMON_STATE_DIR"
 
 say "Stop the traffic and clean up"
 cleanup
