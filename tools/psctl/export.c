@@ -366,27 +366,6 @@ static void members(struct export *e)
 
 /* ---- prefix families: one dump each, streamed -------------------------- */
 
-static const enum mnl_attr_data_type prefix_types[PSMON_A_PREFIX_MAX + 1] = {
-	[PSMON_A_PREFIX_FAMILY] = MNL_TYPE_U8,
-	[PSMON_A_PREFIX_ADDR] = MNL_TYPE_BINARY,
-	[PSMON_A_PREFIX_PLEN] = MNL_TYPE_U8,
-	[PSMON_A_PREFIX_NAME] = MNL_TYPE_NUL_STRING,
-	[PSMON_A_PREFIX_LAG] = MNL_TYPE_NESTED,
-};
-
-static const enum mnl_attr_data_type plag_types[PSMON_A_PREFIX_LAG_MAX + 1] = {
-	[PSMON_A_PREFIX_LAG_IFNAME] = MNL_TYPE_NUL_STRING,
-	[PSMON_A_PREFIX_LAG_RX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_PREFIX_LAG_RX_BYTES] = MNL_TYPE_U64,
-	[PSMON_A_PREFIX_LAG_TX_PACKETS] = MNL_TYPE_U64,
-	[PSMON_A_PREFIX_LAG_TX_BYTES] = MNL_TYPE_U64,
-};
-
-static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
-	[PSMON_A_LAG] = MNL_TYPE_NESTED,
-	[PSMON_A_PREFIX] = MNL_TYPE_NESTED,
-};
-
 static const uint16_t plag_counter[] = {
 	PSMON_A_PREFIX_LAG_RX_PACKETS, PSMON_A_PREFIX_LAG_RX_BYTES,
 	PSMON_A_PREFIX_LAG_TX_PACKETS, PSMON_A_PREFIX_LAG_TX_BYTES,
@@ -400,37 +379,24 @@ struct prefix_dump {
 
 static int prefix_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *top[PSMON_A_MAX + 1] = { NULL };
 	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
 	const struct nlattr *lt[PSMON_A_PREFIX_LAG_MAX + 1];
 	struct prefix_dump *pd = data;
 	char text[PREFIX_STRLEN], v[PROM_VALUE_LEN];
-	const struct nlattr *a, *addr;
+	const struct nlattr *a, *nest;
 	struct psctl_prefix p;
 	const char *name = "";
 
-	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, top) ||
-	    !top[PSMON_A_PREFIX] ||
-	    nl_parse(NULL, top[PSMON_A_PREFIX], prefix_types, PSMON_A_PREFIX_MAX, tb) ||
-	    !tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
-	    !tb[PSMON_A_PREFIX_PLEN])
-		return -EBADMSG;
-	addr = tb[PSMON_A_PREFIX_ADDR];
-	if (prefix_from_raw(&p, mnl_attr_get_u8(tb[PSMON_A_PREFIX_FAMILY]),
-			    mnl_attr_get_payload(addr),
-			    mnl_attr_get_payload_len(addr),
-			    mnl_attr_get_u8(tb[PSMON_A_PREFIX_PLEN])))
+	if (psctl_prefix_reply(nlh, tb, &nest, &p))
 		return -EBADMSG;
 	prefix_format(&p, text, sizeof(text));
 	if (tb[PSMON_A_PREFIX_NAME])
 		name = mnl_attr_get_str(tb[PSMON_A_PREFIX_NAME]);
 
-	mnl_attr_for_each_nested(a, top[PSMON_A_PREFIX]) {
+	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
 			continue;
-		memset(lt, 0, sizeof(lt));
-		if (nl_parse(NULL, a, plag_types, PSMON_A_PREFIX_LAG_MAX, lt) ||
-		    !lt[PSMON_A_PREFIX_LAG_IFNAME])
+		if (psctl_prefix_lag(a, lt))
 			return -EBADMSG;
 		{
 			const struct prom_label l[] = {

@@ -71,6 +71,37 @@ static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
 	[PSMON_A_PREFIX] = MNL_TYPE_NESTED,
 };
 
+int psctl_prefix_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		       const struct nlattr **nest, struct psctl_prefix *p)
+{
+	const struct nlattr *top[PSMON_A_MAX + 1] = { NULL };
+	const struct nlattr *addr;
+
+	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, top) ||
+	    !top[PSMON_A_PREFIX] ||
+	    nl_parse(NULL, top[PSMON_A_PREFIX], prefix_types, PSMON_A_PREFIX_MAX, tb) ||
+	    !tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
+	    !tb[PSMON_A_PREFIX_PLEN])
+		return -EBADMSG;
+	addr = tb[PSMON_A_PREFIX_ADDR];
+	if (prefix_from_raw(p, mnl_attr_get_u8(tb[PSMON_A_PREFIX_FAMILY]),
+			    mnl_attr_get_payload(addr),
+			    mnl_attr_get_payload_len(addr),
+			    mnl_attr_get_u8(tb[PSMON_A_PREFIX_PLEN])))
+		return -EBADMSG;
+	*nest = top[PSMON_A_PREFIX];
+	return 0;
+}
+
+int psctl_prefix_lag(const struct nlattr *a, const struct nlattr **lt)
+{
+	memset(lt, 0, (PSMON_A_PREFIX_LAG_MAX + 1) * sizeof(*lt));
+	if (nl_parse(NULL, a, plag_types, PSMON_A_PREFIX_LAG_MAX, lt) ||
+	    !lt[PSMON_A_PREFIX_LAG_IFNAME])
+		return -EBADMSG;
+	return 0;
+}
+
 static uint64_t get_u64(const struct nlattr *a)
 {
 	return a ? mnl_attr_get_u64(a) : 0;
@@ -290,9 +321,7 @@ static int print_lags_json(struct json *j, const struct nlattr *nest)
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
 			continue;
-		memset(tb, 0, sizeof(tb));
-		if (nl_parse(NULL, a, plag_types, PSMON_A_PREFIX_LAG_MAX, tb) ||
-		    !tb[PSMON_A_PREFIX_LAG_IFNAME]) {
+		if (psctl_prefix_lag(a, tb)) {
 			json_end_array(j);
 			return -EBADMSG;
 		}
@@ -317,9 +346,7 @@ static int print_lags(const struct nlattr *nest)
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
 			continue;
-		memset(tb, 0, sizeof(tb));
-		if (nl_parse(NULL, a, plag_types, PSMON_A_PREFIX_LAG_MAX, tb) ||
-		    !tb[PSMON_A_PREFIX_LAG_IFNAME])
+		if (psctl_prefix_lag(a, tb))
 			return -EBADMSG;
 		psctl_counters_row(stdout,
 				   mnl_attr_get_str(tb[PSMON_A_PREFIX_LAG_IFNAME]),
@@ -333,9 +360,8 @@ static int print_lags(const struct nlattr *nest)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *top[PSMON_A_MAX + 1] = { NULL };
 	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
-	const struct nlattr *addr;
+	const struct nlattr *nest;
 	struct show *s = data;
 	struct psctl *ctx = s->ctx;
 	char text[PREFIX_STRLEN];
@@ -344,17 +370,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	struct counters c;
 	int ret = 0;
 
-	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, top) ||
-	    !top[PSMON_A_PREFIX] ||
-	    nl_parse(NULL, top[PSMON_A_PREFIX], prefix_types, PSMON_A_PREFIX_MAX, tb) ||
-	    !tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
-	    !tb[PSMON_A_PREFIX_PLEN])
-		return -EBADMSG;
-	addr = tb[PSMON_A_PREFIX_ADDR];
-	if (prefix_from_raw(&p, mnl_attr_get_u8(tb[PSMON_A_PREFIX_FAMILY]),
-			    mnl_attr_get_payload(addr),
-			    mnl_attr_get_payload_len(addr),
-			    mnl_attr_get_u8(tb[PSMON_A_PREFIX_PLEN])))
+	if (psctl_prefix_reply(nlh, tb, &nest, &p))
 		return -EBADMSG;
 	prefix_format(&p, text, sizeof(text));
 	if (tb[PSMON_A_PREFIX_NAME])
@@ -370,7 +386,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		json_string(&ctx->jw, "name", name);
 		if (ctx->stats) {
 			json_counters(&ctx->jw, &c);
-			ret = print_lags_json(&ctx->jw, top[PSMON_A_PREFIX]);
+			ret = print_lags_json(&ctx->jw, nest);
 		}
 		json_end_object(&ctx->jw);
 		return ret;
@@ -388,7 +404,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	psctl_counters_row(stdout, "total", c.rx_packets, c.rx_bytes,
 			   c.tx_packets, c.tx_bytes);
-	return print_lags(top[PSMON_A_PREFIX]);
+	return print_lags(nest);
 }
 
 static int prefix_show(struct psctl *ctx, int argc, char **argv)

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "lags.h"
 #include "nl.h"
+#include "parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -106,5 +107,18 @@ void psctl_counters_header(FILE *f);
 void psctl_counters_row(FILE *f, const char *label, uint64_t rx_packets,
 			uint64_t rx_bytes, uint64_t tx_packets,
 			uint64_t tx_bytes);
+
+/*
+ * One PREFIX_GET reply: the attributes of its PSMON_A_PREFIX nest in tb
+ * (PSMON_A_PREFIX_MAX + 1 entries, zeroed by the caller), the nest itself
+ * in *nest, the prefix in p. -EBADMSG when the reply is malformed.
+ */
+int psctl_prefix_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		       const struct nlattr **nest, struct psctl_prefix *p);
+/*
+ * The attributes of a PSMON_A_PREFIX_LAG nest in lt
+ * (PSMON_A_PREFIX_LAG_MAX + 1 entries); -EBADMSG when malformed.
+ */
+int psctl_prefix_lag(const struct nlattr *a, const struct nlattr **lt);
 
 #endif /* PSCTL_H */

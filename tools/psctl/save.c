@@ -31,38 +31,16 @@ static void rate_text(char *buf, size_t len, uint64_t bps)
 	snprintf(buf, len, "%llubit", (unsigned long long)bps);
 }
 
-static const enum mnl_attr_data_type prefix_types[PSMON_A_PREFIX_MAX + 1] = {
-	[PSMON_A_PREFIX_FAMILY] = MNL_TYPE_U8,
-	[PSMON_A_PREFIX_ADDR] = MNL_TYPE_BINARY,
-	[PSMON_A_PREFIX_PLEN] = MNL_TYPE_U8,
-	[PSMON_A_PREFIX_NAME] = MNL_TYPE_NUL_STRING,
-};
-
-static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
-	[PSMON_A_PREFIX] = MNL_TYPE_NESTED,
-};
-
 static int prefix_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *top[PSMON_A_MAX + 1] = { NULL };
 	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
 	char text[PREFIX_STRLEN], err[256];
-	const struct nlattr *addr;
+	const struct nlattr *nest;
 	struct psctl_prefix p;
 	const char *name;
 
 	(void)data;
-	if (nl_parse(nlh, NULL, top_types, PSMON_A_MAX, top) ||
-	    !top[PSMON_A_PREFIX] ||
-	    nl_parse(NULL, top[PSMON_A_PREFIX], prefix_types, PSMON_A_PREFIX_MAX, tb) ||
-	    !tb[PSMON_A_PREFIX_FAMILY] || !tb[PSMON_A_PREFIX_ADDR] ||
-	    !tb[PSMON_A_PREFIX_PLEN])
-		return -EBADMSG;
-	addr = tb[PSMON_A_PREFIX_ADDR];
-	if (prefix_from_raw(&p, mnl_attr_get_u8(tb[PSMON_A_PREFIX_FAMILY]),
-			    mnl_attr_get_payload(addr),
-			    mnl_attr_get_payload_len(addr),
-			    mnl_attr_get_u8(tb[PSMON_A_PREFIX_PLEN])))
+	if (psctl_prefix_reply(nlh, tb, &nest, &p))
 		return -EBADMSG;
 	prefix_format(&p, text, sizeof(text));
 	printf("prefix add %s", text);
