@@ -218,7 +218,13 @@ out:
 	return err;
 }
 
-static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Parse a request, then run act on the attached LAG it names, under RTNL
+ * and psmon_net.lock.
+ */
+static int psmon_nl_lag_do(struct genl_info *info,
+			   int (*act)(struct psmon_lag *lag, struct nlattr **tb,
+				      struct netlink_ext_ack *extack))
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
@@ -232,42 +238,41 @@ static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	mutex_lock(&pn->lock);
 	lag = psmon_nl_lag(pn, tb, info);
-	if (IS_ERR(lag)) {
-		err = PTR_ERR(lag);
-		goto out;
-	}
-	err = psmon_lag_check(lag, tb, info->extack);
-	if (!err)
-		err = psmon_lag_apply(lag, tb, info->extack);
-out:
+	err = IS_ERR(lag) ? PTR_ERR(lag) : act(lag, tb, info->extack);
 	mutex_unlock(&pn->lock);
 	rtnl_unlock();
 	return err;
 }
 
+static int psmon_lag_set(struct psmon_lag *lag, struct nlattr **tb,
+			 struct netlink_ext_ack *extack)
+{
+	return psmon_lag_check(lag, tb, extack) ?:
+	       psmon_lag_apply(lag, tb, extack);
+}
+
+static int psmon_lag_del(struct psmon_lag *lag, struct nlattr **tb,
+			 struct netlink_ext_ack *extack)
+{
+	psmon_lag_destroy(lag);
+	return 0;
+}
+
+static int psmon_lag_ack_one(struct psmon_lag *lag, struct nlattr **tb,
+			     struct netlink_ext_ack *extack)
+{
+	psmon_lag_ack(lag);
+	return 0;
+}
+
+static int psmon_nl_lag_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return psmon_nl_lag_do(info, psmon_lag_set);
+}
+
 static int psmon_nl_lag_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
-	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
-	struct psmon_lag *lag;
-	int err;
-
-	err = psmon_parse_lag(info, tb);
-	if (err)
-		return err;
-
-	rtnl_lock();
-	mutex_lock(&pn->lock);
-	lag = psmon_nl_lag(pn, tb, info);
-	if (IS_ERR(lag)) {
-		err = PTR_ERR(lag);
-		goto out;
-	}
-	psmon_lag_destroy(lag);
-out:
-	mutex_unlock(&pn->lock);
-	rtnl_unlock();
-	return err;
+	return psmon_nl_lag_do(info, psmon_lag_del);
 }
 
 static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
@@ -420,27 +425,7 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int psmon_nl_lag_ack(struct sk_buff *skb, struct genl_info *info)
 {
-	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
-	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
-	struct psmon_lag *lag;
-	int err;
-
-	err = psmon_parse_lag(info, tb);
-	if (err)
-		return err;
-
-	rtnl_lock();
-	mutex_lock(&pn->lock);
-	lag = psmon_nl_lag(pn, tb, info);
-	if (IS_ERR(lag)) {
-		err = PTR_ERR(lag);
-		goto out;
-	}
-	psmon_lag_ack(lag);
-out:
-	mutex_unlock(&pn->lock);
-	rtnl_unlock();
-	return err;
+	return psmon_nl_lag_do(info, psmon_lag_ack_one);
 }
 
 /* An alert event to the listeners of the namespace; under psmon_net.lock. */
