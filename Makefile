@@ -59,14 +59,26 @@ deps:
 deps-checkpatch:
 	@scripts/deps.sh --checkpatch
 
+# deps may install the kernel headers: KDIR and KVER are only known once it
+# has run, so the rest of these targets runs in a fresh make that chooses
+# them anew.
 check: deps deps-checkpatch
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
 	@KDIR=$(KDIR) KVER=$(KVER) VM_TIMEOUT=$(VM_TIMEOUT) scripts/check.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@[ -f selftests/vm/demo.sh ] || { echo "selftests/vm/demo.sh is missing" >&2; exit 1; }
 	$(VM) --timeout $(VM_TIMEOUT) -- selftests/vm/demo.sh
 
 bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run:
 	$(MAKE) -C selftests/bench run
 	@if [ -f selftests/bench/vm_bench.sh ]; then \
 		$(MAKE) all && \
@@ -95,5 +107,6 @@ clean:
 distclean: clean
 	rm -rf selftests/vm/.cache
 
-.PHONY: all kdir module psctl deps deps-checkpatch check demo bench install \
+.PHONY: all kdir module psctl deps deps-checkpatch check check-run demo demo-run \
+	bench bench-run install \
 	checkpatch clean distclean
