@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,18 @@ static const enum mnl_attr_data_type lag_types[PSMON_A_LAG_MAX + 1] = {
 	[PSMON_A_LAG_ALERT_SINCE] = MNL_TYPE_U64,
 	[PSMON_A_LAG_PEAK_UTIL] = MNL_TYPE_U32,
 	[PSMON_A_LAG_SAMPLES] = MNL_TYPE_U32,
+	[PSMON_A_LAG_MODE] = MNL_TYPE_NUL_STRING,
+	[PSMON_A_LAG_ACTIVE_CAPACITY] = MNL_TYPE_U64,
+	[PSMON_A_LAG_ACTIVE_RX_UTIL] = MNL_TYPE_U32,
+	[PSMON_A_LAG_ACTIVE_TX_UTIL] = MNL_TYPE_U32,
+	[PSMON_A_LAG_DEGRADED] = MNL_TYPE_U8,
+	[PSMON_A_LAG_HOOK_RX_BPS] = MNL_TYPE_U64,
+	[PSMON_A_LAG_HOOK_TX_BPS] = MNL_TYPE_U64,
+	[PSMON_A_LAG_IF_RX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_LAG_IF_RX_BYTES] = MNL_TYPE_U64,
+	[PSMON_A_LAG_IF_TX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_LAG_IF_TX_BYTES] = MNL_TYPE_U64,
+	[PSMON_A_LAG_OVERLOAD] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type member_types[PSMON_A_MEMBER_MAX + 1] = {
@@ -49,6 +62,14 @@ static const enum mnl_attr_data_type member_types[PSMON_A_MEMBER_MAX + 1] = {
 	[PSMON_A_MEMBER_TX_BYTES] = MNL_TYPE_U64,
 	[PSMON_A_MEMBER_RX_BPS] = MNL_TYPE_U64,
 	[PSMON_A_MEMBER_TX_BPS] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_ACTIVE] = MNL_TYPE_U8,
+	[PSMON_A_MEMBER_INACTIVE] = MNL_TYPE_U32,
+	[PSMON_A_MEMBER_IF_RX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_IF_RX_BYTES] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_IF_TX_PACKETS] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_IF_TX_BYTES] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_HOOK_RX_BPS] = MNL_TYPE_U64,
+	[PSMON_A_MEMBER_HOOK_TX_BPS] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
@@ -84,6 +105,23 @@ const char *lag_kind_name(uint32_t kind)
 	return "unknown";
 }
 
+const char *member_inactive_name(uint32_t why)
+{
+	switch (why) {
+	case PSMON_INACTIVE_NONE:
+		return "active";
+	case PSMON_INACTIVE_DOWN:
+		return "down";
+	case PSMON_INACTIVE_BACKUP:
+		return "backup";
+	case PSMON_INACTIVE_NOT_AGGREGATED:
+		return "not aggregated";
+	case PSMON_INACTIVE_DISABLED:
+		return "disabled";
+	}
+	return "inactive";
+}
+
 uint32_t util_ppm(uint64_t bps, uint64_t capacity)
 {
 #ifdef __SIZEOF_INT128__
@@ -106,6 +144,12 @@ uint32_t util_ppm(uint64_t bps, uint64_t capacity)
 uint32_t lag_util(const struct lag_info *l)
 {
 	return l->rx_util > l->tx_util ? l->rx_util : l->tx_util;
+}
+
+uint32_t lag_active_util(const struct lag_info *l)
+{
+	return l->active_rx_util > l->active_tx_util ? l->active_rx_util :
+						       l->active_tx_util;
 }
 
 bool member_util(const struct lag_member *m, uint64_t bps, uint32_t *ppm)
@@ -147,6 +191,15 @@ static int parse_member(const struct nlattr *nest, struct lag_member *m)
 	m->has_rates = tb[PSMON_A_MEMBER_RX_BPS] || tb[PSMON_A_MEMBER_TX_BPS];
 	m->rx_bps = get_u64(tb[PSMON_A_MEMBER_RX_BPS]);
 	m->tx_bps = get_u64(tb[PSMON_A_MEMBER_TX_BPS]);
+	m->has_state = tb[PSMON_A_MEMBER_ACTIVE] != NULL;
+	m->active = m->has_state ? get_u8(tb[PSMON_A_MEMBER_ACTIVE]) : m->up;
+	m->inactive = get_u32(tb[PSMON_A_MEMBER_INACTIVE]);
+	m->ifc.rx_packets = get_u64(tb[PSMON_A_MEMBER_IF_RX_PACKETS]);
+	m->ifc.rx_bytes = get_u64(tb[PSMON_A_MEMBER_IF_RX_BYTES]);
+	m->ifc.tx_packets = get_u64(tb[PSMON_A_MEMBER_IF_TX_PACKETS]);
+	m->ifc.tx_bytes = get_u64(tb[PSMON_A_MEMBER_IF_TX_BYTES]);
+	m->hook_rx_bps = get_u64(tb[PSMON_A_MEMBER_HOOK_RX_BPS]);
+	m->hook_tx_bps = get_u64(tb[PSMON_A_MEMBER_HOOK_TX_BPS]);
 	return 0;
 }
 
@@ -209,6 +262,25 @@ static int parse_lag(const struct nlattr *nest, struct lag_info *l)
 	l->alert_since = get_u64(tb[PSMON_A_LAG_ALERT_SINCE]);
 	l->peak = get_u32(tb[PSMON_A_LAG_PEAK_UTIL]);
 	l->samples = get_u32(tb[PSMON_A_LAG_SAMPLES]);
+
+	l->has_state = tb[PSMON_A_LAG_ACTIVE_CAPACITY] != NULL;
+	if (tb[PSMON_A_LAG_MODE])
+		snprintf(l->mode, sizeof(l->mode), "%s",
+			 mnl_attr_get_str(tb[PSMON_A_LAG_MODE]));
+	l->active_capacity = l->has_state ?
+		get_u64(tb[PSMON_A_LAG_ACTIVE_CAPACITY]) : l->capacity;
+	l->active_rx_util = l->has_state ?
+		get_u32(tb[PSMON_A_LAG_ACTIVE_RX_UTIL]) : l->rx_util;
+	l->active_tx_util = l->has_state ?
+		get_u32(tb[PSMON_A_LAG_ACTIVE_TX_UTIL]) : l->tx_util;
+	l->degraded = get_u8(tb[PSMON_A_LAG_DEGRADED]);
+	l->overload = get_u8(tb[PSMON_A_LAG_OVERLOAD]);
+	l->hook_rx_bps = get_u64(tb[PSMON_A_LAG_HOOK_RX_BPS]);
+	l->hook_tx_bps = get_u64(tb[PSMON_A_LAG_HOOK_TX_BPS]);
+	l->ifc.rx_packets = get_u64(tb[PSMON_A_LAG_IF_RX_PACKETS]);
+	l->ifc.rx_bytes = get_u64(tb[PSMON_A_LAG_IF_RX_BYTES]);
+	l->ifc.tx_packets = get_u64(tb[PSMON_A_LAG_IF_TX_PACKETS]);
+	l->ifc.tx_bytes = get_u64(tb[PSMON_A_LAG_IF_TX_BYTES]);
 
 	return parse_members(nest, l);
 }

@@ -24,7 +24,13 @@ struct lag_member {
 	bool up;
 	struct lag_counters c;
 	bool has_rates;
-	uint64_t rx_bps, tx_bps;
+	uint64_t rx_bps, tx_bps;	/* from the interface counters */
+
+	bool has_state;		/* the kernel reports active and why not */
+	bool active;		/* the master may send on it now */
+	uint32_t inactive;	/* enum psmon_inactive */
+	struct lag_counters ifc;	/* the interface's own counters */
+	uint64_t hook_rx_bps, hook_tx_bps;	/* what the hooks counted */
 };
 
 struct lag_info {
@@ -45,6 +51,16 @@ struct lag_info {
 	uint32_t peak;		/* ppm */
 	uint32_t samples;	/* seconds the rates cover, 0: none yet */
 
+	/* Member state (kernels that report it: has_state). */
+	bool has_state;
+	char mode[32];		/* "802.3ad", "active-backup", ... */
+	uint64_t active_capacity;	/* bit/s the active members carry */
+	uint32_t active_rx_util, active_tx_util;	/* ppm of it */
+	bool degraded;		/* active capacity below capacity */
+	bool overload;		/* degraded, at the threshold of active */
+	uint64_t hook_rx_bps, hook_tx_bps;	/* what the hooks counted */
+	struct lag_counters ifc;	/* members' interface counters */
+
 	struct lag_member *members;
 	size_t nmembers;
 };
@@ -62,6 +78,11 @@ int lags_fetch(struct nl *nl, const char *dev, struct lag_list *list);
 void lags_free(struct lag_list *list);
 
 const char *lag_kind_name(uint32_t kind);
+/* Why a member is not active: "down", "backup", "not aggregated", ... */
+const char *member_inactive_name(uint32_t why);
+
+/* The larger direction of the utilisation of the active capacity, ppm. */
+uint32_t lag_active_util(const struct lag_info *l);
 
 /* The larger of the two directions, ppm. */
 uint32_t lag_util(const struct lag_info *l);

@@ -29,6 +29,20 @@ enum psmon_event {
 	PSMON_EVENT_CLEAR,		/* both directions fell below clear */
 	PSMON_EVENT_IMBALANCE,		/* a member reached the threshold */
 	PSMON_EVENT_IMBALANCE_CLEAR,	/* that member fell below clear */
+	PSMON_EVENT_DEGRADED,		/* active capacity fell below capacity */
+	PSMON_EVENT_RESTORED,		/* active capacity is whole again */
+	PSMON_EVENT_OVERLOAD,		/* degraded, at the threshold of the
+					 * active capacity */
+};
+
+/* Why a member is not active (PSMON_A_MEMBER_INACTIVE). */
+enum psmon_inactive {
+	PSMON_INACTIVE_NONE,		/* active: its master may send on it */
+	PSMON_INACTIVE_DOWN,		/* administratively or link down */
+	PSMON_INACTIVE_BACKUP,		/* a standby link (active-backup) */
+	PSMON_INACTIVE_NOT_AGGREGATED,	/* 802.3ad/LACP: outside the active
+					 * aggregator, or not distributing */
+	PSMON_INACTIVE_DISABLED,	/* the master does not send on it */
 };
 
 /* Directions (PSMON_A_LAG_EVENT_DIR). */
@@ -74,7 +88,7 @@ enum psmon_a_lag {
 	PSMON_A_LAG_CAPACITY,		/* u64, bit/s; in requests: fixed capacity */
 	PSMON_A_LAG_CAPACITY_AUTO,	/* u8; in requests: 1 returns to auto */
 	PSMON_A_LAG_THRESHOLD,		/* u8, percent, 1..100 */
-	PSMON_A_LAG_CLEAR,		/* u8, percent, 1..99, below threshold */
+	PSMON_A_LAG_CLEAR,		/* u8, percent, 0..99, below threshold */
 	PSMON_A_LAG_WINDOW,		/* u32, seconds, 1..3600 */
 	PSMON_A_LAG_MEMBER,		/* nest, psmon_a_member; repeated */
 	PSMON_A_LAG_RX_PACKETS,		/* u64, all frames on all members */
@@ -85,7 +99,8 @@ enum psmon_a_lag {
 	PSMON_A_LAG_UNMATCHED_RX_BYTES,		/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_PACKETS,	/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_BYTES,		/* u64 */
-	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, mean over the window, from
+					 * the members' interface counters */
 	PSMON_A_LAG_TX_BPS,		/* u64, bit/s, mean over the window */
 	PSMON_A_LAG_RX_UTIL,		/* u32, parts per million of capacity */
 	PSMON_A_LAG_TX_UTIL,		/* u32, parts per million of capacity */
@@ -99,6 +114,19 @@ enum psmon_a_lag {
 	PSMON_A_LAG_EVENT_UTIL,		/* u32, ppm at the event */
 	PSMON_A_LAG_EVENT_TIME,		/* u64, Unix seconds */
 	PSMON_A_LAG_EVENT_MEMBER,	/* string, member of an imbalance event */
+	PSMON_A_LAG_MODE,		/* string, the master's mode ("802.3ad",
+					 * "active-backup", "lacp", ...) */
+	PSMON_A_LAG_ACTIVE_CAPACITY,	/* u64, bit/s the active members carry */
+	PSMON_A_LAG_ACTIVE_RX_UTIL,	/* u32, ppm of the active capacity */
+	PSMON_A_LAG_ACTIVE_TX_UTIL,	/* u32, ppm of the active capacity */
+	PSMON_A_LAG_DEGRADED,		/* u8, active capacity below capacity */
+	PSMON_A_LAG_HOOK_RX_BPS,	/* u64, bit/s the hooks counted */
+	PSMON_A_LAG_HOOK_TX_BPS,	/* u64, bit/s the hooks counted */
+	PSMON_A_LAG_IF_RX_PACKETS,	/* u64, members' interface counters */
+	PSMON_A_LAG_IF_RX_BYTES,	/* u64, since the LAG was attached */
+	PSMON_A_LAG_IF_TX_PACKETS,	/* u64 */
+	PSMON_A_LAG_IF_TX_BYTES,	/* u64 */
+	PSMON_A_LAG_OVERLOAD,		/* u8, 1 while overloaded */
 
 	__PSMON_A_LAG_MAX
 };
@@ -116,8 +144,17 @@ enum psmon_a_member {
 	PSMON_A_MEMBER_RX_BYTES,	/* u64 */
 	PSMON_A_MEMBER_TX_PACKETS,	/* u64 */
 	PSMON_A_MEMBER_TX_BYTES,	/* u64 */
-	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, mean over the window, from
+					 * the interface counters */
 	PSMON_A_MEMBER_TX_BPS,		/* u64, bit/s, mean over the window */
+	PSMON_A_MEMBER_ACTIVE,		/* u8, 1 when the master may send on it */
+	PSMON_A_MEMBER_INACTIVE,	/* u32, enum psmon_inactive */
+	PSMON_A_MEMBER_IF_RX_PACKETS,	/* u64, the interface's own counters */
+	PSMON_A_MEMBER_IF_RX_BYTES,	/* u64 (dev_get_stats(): ip -s link) */
+	PSMON_A_MEMBER_IF_TX_PACKETS,	/* u64 */
+	PSMON_A_MEMBER_IF_TX_BYTES,	/* u64 */
+	PSMON_A_MEMBER_HOOK_RX_BPS,	/* u64, bit/s the hooks counted */
+	PSMON_A_MEMBER_HOOK_TX_BPS,	/* u64, bit/s the hooks counted */
 
 	__PSMON_A_MEMBER_MAX
 };
