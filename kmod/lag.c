@@ -13,10 +13,13 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
+#include <linux/if_team.h>
 #include <linux/if_vlan.h>
+#include <linux/math64.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/bonding.h>
 
 #include "hook.h"
 #include "lag.h"
@@ -59,16 +62,127 @@ static struct psmon_member *psmon_member_lookup(struct psmon_net *pn,
 	return NULL;
 }
 
-/* Link state and speed; called under RTNL, never from the packet path. */
+/*
+ * The master's mode, and whether its members share the load (every mode but
+ * active-backup and broadcast, where one link's worth is all it carries).
+ * A bond or team changes mode only while it has no members. Under RTNL.
+ */
+static void psmon_lag_mode(struct psmon_lag *lag)
+{
+	static const char *const bond_modes[] = {
+		[BOND_MODE_ROUNDROBIN] = "balance-rr",
+		[BOND_MODE_ACTIVEBACKUP] = "active-backup",
+		[BOND_MODE_XOR] = "balance-xor",
+		[BOND_MODE_BROADCAST] = "broadcast",
+		[BOND_MODE_8023AD] = "802.3ad",
+		[BOND_MODE_TLB] = "balance-tlb",
+		[BOND_MODE_ALB] = "balance-alb",
+	};
+	const struct team *team;
+	const struct bonding *bond;
+	const char *kind;
+
+	ASSERT_RTNL();
+	lag->mode = "single";
+	lag->shared = true;
+	switch (lag->kind) {
+	case PSMON_LAG_KIND_BOND:
+		bond = netdev_priv(lag->dev);
+		if (BOND_MODE(bond) >= 0 &&
+		    BOND_MODE(bond) < ARRAY_SIZE(bond_modes) &&
+		    bond_modes[BOND_MODE(bond)])
+			lag->mode = bond_modes[BOND_MODE(bond)];
+		else
+			lag->mode = "unknown";
+		lag->shared = BOND_MODE(bond) != BOND_MODE_ACTIVEBACKUP &&
+			      BOND_MODE(bond) != BOND_MODE_BROADCAST;
+		break;
+	case PSMON_LAG_KIND_TEAM:
+		team = netdev_priv(lag->dev);
+		kind = team->mode ? READ_ONCE(team->mode->kind) : NULL;
+		/* Team's modes are static strings of their modules. */
+		lag->mode = kind ?: "unknown";
+		lag->shared = !kind || (strcmp(kind, "activebackup") &&
+					strcmp(kind, "broadcast"));
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * What the master says of a member: whether its link is up and whether
+ * the master may transmit on it (the netdev_lag_lower_state_info that
+ * bonding and team send with NETDEV_CHANGELOWERSTATE). Under RTNL.
+ */
+static void psmon_member_lower(const struct psmon_member *m, bool *link_up,
+			       bool *tx_enabled)
+{
+	struct net_device *dev = m->dev;
+
+	*link_up = true;
+	*tx_enabled = true;
+	if (m->lag->kind == PSMON_LAG_KIND_BOND) {
+		struct slave *slave = netif_is_bond_slave(dev) ?
+				      bond_slave_get_rtnl(dev) : NULL;
+
+		if (slave) {
+			*link_up = slave->link == BOND_LINK_UP ||
+				   slave->link == BOND_LINK_FAIL;
+			*tx_enabled = bond_is_active_slave(slave);
+		} else {
+			*tx_enabled = false;
+		}
+	} else if (m->lag->kind == PSMON_LAG_KIND_TEAM) {
+		struct team_port *port = netif_is_team_port(dev) ?
+			rtnl_dereference(dev->rx_handler_data) : NULL;
+
+		if (port) {
+			*link_up = port->linkup;
+			*tx_enabled = team_port_enabled(port);
+		} else {
+			*tx_enabled = false;
+		}
+	}
+}
+
+/*
+ * Link state, speed and whether the member is active; called under RTNL,
+ * never from the packet path. A member keeps its last known speed while
+ * its link is down (many drivers report no speed then): capacity is what
+ * the LAG is provisioned for, not what is up.
+ */
 static void psmon_member_refresh(struct psmon_member *m)
 {
 	struct ethtool_link_ksettings ks;
+	bool link_up, tx_enabled;
 
 	m->up = netif_running(m->dev) && netif_carrier_ok(m->dev);
-	m->speed = 0;
 	if (!__ethtool_get_link_ksettings(m->dev, &ks) &&
-	    ks.base.speed != SPEED_UNKNOWN)
+	    ks.base.speed && ks.base.speed != SPEED_UNKNOWN)
 		m->speed = ks.base.speed;
+
+	psmon_member_lower(m, &link_up, &tx_enabled);
+	m->active = m->up && link_up && tx_enabled;
+	if (m->active)
+		m->inactive = PSMON_INACTIVE_NONE;
+	else if (!m->up || !link_up)
+		m->inactive = PSMON_INACTIVE_DOWN;
+	else if (!strcmp(m->lag->mode, "802.3ad"))
+		m->inactive = PSMON_INACTIVE_NOT_AGGREGATED;
+	else if (!m->lag->shared)
+		m->inactive = PSMON_INACTIVE_BACKUP;
+	else
+		m->inactive = PSMON_INACTIVE_DISABLED;
+}
+
+static void psmon_lag_refresh(struct psmon_lag *lag)
+{
+	struct psmon_member *m;
+
+	psmon_lag_mode(lag);
+	list_for_each_entry(m, &lag->members, node)
+		psmon_member_refresh(m);
 }
 
 static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
@@ -242,6 +356,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	err = psmon_rate_init(&lag->rate, lag->window);
 	if (err)
 		goto free;
+	psmon_lag_mode(lag);
 	/* Every slot a published table can hand out needs its block. */
 	err = psmon_blocks_alloc(lag, pn->nblocks);
 	if (err)
@@ -305,17 +420,72 @@ void psmon_lag_flush(struct psmon_net *pn)
 		psmon_lag_destroy(lag);
 }
 
-u64 psmon_lag_capacity(const struct psmon_lag *lag)
+/*
+ * The members' speeds in bit/s: what the LAG carries with every member
+ * working (nominal) and with the active ones (active). Load-sharing modes
+ * add their members up; active-backup and broadcast carry one link's worth.
+ */
+static void psmon_lag_speeds(const struct psmon_lag *lag, u64 *nominal,
+			     u64 *active)
 {
 	const struct psmon_member *m;
-	u64 sum = 0;
+	u64 all = 0, act = 0, top = 0, top_act = 0;
+
+	list_for_each_entry(m, &lag->members, node) {
+		u64 bps = (u64)m->speed * 1000000;
+
+		all += bps;
+		top = max(top, bps);
+		if (m->active) {
+			act += bps;
+			top_act = max(top_act, bps);
+		}
+	}
+	if (lag->shared) {
+		*nominal = all;
+		*active = act;
+	} else {
+		*nominal = top_act ?: top;
+		*active = top_act;
+	}
+}
+
+/* The contract basis: the capacity set, else the provisioned one. */
+u64 psmon_lag_capacity(const struct psmon_lag *lag)
+{
+	u64 nominal, active;
 
 	if (lag->capacity)
 		return lag->capacity;
+	psmon_lag_speeds(lag, &nominal, &active);
+	return nominal;
+}
+
+/*
+ * What the active members carry now. A capacity set by hand is scaled by
+ * the share of the nominal speed that is active.
+ */
+u64 psmon_lag_active_capacity(const struct psmon_lag *lag)
+{
+	u64 nominal, active;
+
+	psmon_lag_speeds(lag, &nominal, &active);
+	if (!lag->capacity)
+		return active;
+	if (!nominal)
+		return psmon_lag_active_members(lag) ? lag->capacity : 0;
+	/* active <= nominal: the quotient fits, the division cannot fault. */
+	return mul_u64_u64_div_u64(lag->capacity, active, nominal);
+}
+
+u32 psmon_lag_active_members(const struct psmon_lag *lag)
+{
+	const struct psmon_member *m;
+	u32 n = 0;
+
 	list_for_each_entry(m, &lag->members, node)
-		if (m->up)
-			sum += (u64)m->speed * 1000000;
-	return sum;
+		n += m->active;
+	return n;
 }
 
 void psmon_lag_read(const struct psmon_lag *lag, struct psmon_totals *all,
@@ -350,6 +520,8 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 	} else if (!info->linking && m) {
 		psmon_member_del(m);
 	}
+	/* The mode may have changed while the master had no members. */
+	psmon_lag_refresh(lag);
 }
 
 static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
@@ -383,6 +555,7 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
+	case NETDEV_CHANGELOWERSTATE:
 		m = psmon_member_lookup(pn, dev);
 		if (m)
 			psmon_member_refresh(m);

@@ -29,7 +29,7 @@ static const struct nla_policy psmon_lag_policy[PSMON_A_LAG_MAX + 1] = {
 	[PSMON_A_LAG_CAPACITY] = NLA_POLICY_MIN(NLA_U64, 1),
 	[PSMON_A_LAG_CAPACITY_AUTO] = NLA_POLICY_RANGE(NLA_U8, 1, 1),
 	[PSMON_A_LAG_THRESHOLD] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
-	[PSMON_A_LAG_CLEAR] = NLA_POLICY_RANGE(NLA_U8, 1, 99),
+	[PSMON_A_LAG_CLEAR] = NLA_POLICY_MAX(NLA_U8, 99),
 	[PSMON_A_LAG_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
@@ -123,13 +123,18 @@ static struct psmon_lag *psmon_nl_lag(struct psmon_net *pn, struct nlattr **tb,
 	return lag;
 }
 
-/* Check settings against the current ones (or the defaults for a new LAG). */
+/*
+ * Check settings against the current ones (or the defaults for a new LAG).
+ * A threshold given without a clear level keeps a valid one: a clear level
+ * that would not be below the new threshold follows it (threshold - 5, at
+ * least 0), returned in *clear.
+ */
 static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
-			   struct netlink_ext_ack *extack)
+			   u8 *clear, struct netlink_ext_ack *extack)
 {
 	u8 threshold = lag ? lag->threshold : PSMON_DEFAULT_THRESHOLD;
-	u8 clear = lag ? lag->clear : PSMON_DEFAULT_CLEAR;
 
+	*clear = lag ? lag->clear : PSMON_DEFAULT_CLEAR;
 	if (tb[PSMON_A_LAG_CAPACITY] && tb[PSMON_A_LAG_CAPACITY_AUTO]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[PSMON_A_LAG_CAPACITY_AUTO],
 				    "capacity is either fixed or auto, not both");
@@ -138,8 +143,11 @@ static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 	if (tb[PSMON_A_LAG_THRESHOLD])
 		threshold = nla_get_u8(tb[PSMON_A_LAG_THRESHOLD]);
 	if (tb[PSMON_A_LAG_CLEAR])
-		clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
-	if (clear >= threshold) {
+		*clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
+	else if (*clear >= threshold)
+		*clear = threshold > PSMON_CLEAR_GAP ?
+			 threshold - PSMON_CLEAR_GAP : 0;
+	if (*clear >= threshold) {
 		NL_SET_ERR_MSG_ATTR(extack,
 				    tb[PSMON_A_LAG_CLEAR] ?: tb[PSMON_A_LAG_THRESHOLD],
 				    "clear level must be below the threshold");
@@ -149,7 +157,7 @@ static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 }
 
 static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
-			   struct netlink_ext_ack *extack)
+			   u8 clear, struct netlink_ext_ack *extack)
 {
 	struct psmon_member *m;
 
@@ -172,8 +180,7 @@ static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
 		lag->capacity = 0;
 	if (tb[PSMON_A_LAG_THRESHOLD])
 		lag->threshold = nla_get_u8(tb[PSMON_A_LAG_THRESHOLD]);
-	if (tb[PSMON_A_LAG_CLEAR])
-		lag->clear = nla_get_u8(tb[PSMON_A_LAG_CLEAR]);
+	lag->clear = clear;
 	if (tb[PSMON_A_LAG_WINDOW])
 		lag->window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
 	return 0;
@@ -188,12 +195,13 @@ static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
 	struct net_device *dev;
 	struct psmon_lag *lag;
+	u8 clear;
 	int err;
 
 	err = psmon_parse_lag(info, tb);
 	if (err)
 		return err;
-	err = psmon_lag_check(NULL, tb, info->extack);
+	err = psmon_lag_check(NULL, tb, &clear, info->extack);
 	if (err)
 		return err;
 
@@ -209,7 +217,7 @@ static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(lag);
 		goto out;
 	}
-	err = psmon_lag_apply(lag, tb, info->extack);
+	err = psmon_lag_apply(lag, tb, clear, info->extack);
 	if (err)
 		psmon_lag_destroy(lag);
 out:
@@ -247,8 +255,10 @@ static int psmon_nl_lag_do(struct genl_info *info,
 static int psmon_lag_set(struct psmon_lag *lag, struct nlattr **tb,
 			 struct netlink_ext_ack *extack)
 {
-	return psmon_lag_check(lag, tb, extack) ?:
-	       psmon_lag_apply(lag, tb, extack);
+	u8 clear;
+
+	return psmon_lag_check(lag, tb, &clear, extack) ?:
+	       psmon_lag_apply(lag, tb, clear, extack);
 }
 
 static int psmon_lag_del(struct psmon_lag *lag, struct nlattr **tb,
@@ -293,7 +303,15 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 	    psmon_put_u64(skb, PSMON_A_MEMBER_RX_BPS, m->rate.bps[PSMON_RX],
 			  PSMON_A_MEMBER_PAD) ||
 	    psmon_put_u64(skb, PSMON_A_MEMBER_TX_BPS, m->rate.bps[PSMON_TX],
-			  PSMON_A_MEMBER_PAD)) {
+			  PSMON_A_MEMBER_PAD) ||
+	    nla_put_u8(skb, PSMON_A_MEMBER_ACTIVE, m->active) ||
+	    nla_put_u32(skb, PSMON_A_MEMBER_INACTIVE, m->inactive) ||
+	    psmon_put_totals(skb, PSMON_A_MEMBER_IF_RX_PACKETS,
+			     PSMON_A_MEMBER_PAD, &m->ifc) ||
+	    psmon_put_u64(skb, PSMON_A_MEMBER_HOOK_RX_BPS,
+			  m->rate.hook_bps[PSMON_RX], PSMON_A_MEMBER_PAD) ||
+	    psmon_put_u64(skb, PSMON_A_MEMBER_HOOK_TX_BPS,
+			  m->rate.hook_bps[PSMON_TX], PSMON_A_MEMBER_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -301,10 +319,19 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 	return 0;
 }
 
+/* Utilisation of the active capacity; any traffic on none is saturated. */
+static u32 psmon_active_ppm(u64 bps, u64 active)
+{
+	if (!active)
+		return bps ? U32_MAX : 0;
+	return psmon_ppm(bps, active);
+}
+
 static int psmon_fill_lag_util(struct sk_buff *skb,
 			       const struct psmon_lag *lag)
 {
 	u64 capacity = psmon_lag_capacity(lag), n1 = psmon_lag_n1_capacity(lag);
+	u64 active = psmon_lag_active_capacity(lag);
 	const u64 *bps = lag->rate.bps;
 
 	if (psmon_put_u64(skb, PSMON_A_LAG_RX_BPS, bps[PSMON_RX],
@@ -323,7 +350,22 @@ static int psmon_fill_lag_util(struct sk_buff *skb,
 			   PSMON_A_LAG_PAD)) ||
 	    nla_put_u32(skb, PSMON_A_LAG_PEAK_UTIL, lag->peak) ||
 	    nla_put_u32(skb, PSMON_A_LAG_SAMPLES,
-			psmon_rate_seconds(&lag->rate)))
+			psmon_rate_seconds(&lag->rate)) ||
+	    nla_put_string(skb, PSMON_A_LAG_MODE, lag->mode) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_ACTIVE_CAPACITY, active,
+			  PSMON_A_LAG_PAD) ||
+	    nla_put_u32(skb, PSMON_A_LAG_ACTIVE_RX_UTIL,
+			psmon_active_ppm(bps[PSMON_RX], active)) ||
+	    nla_put_u32(skb, PSMON_A_LAG_ACTIVE_TX_UTIL,
+			psmon_active_ppm(bps[PSMON_TX], active)) ||
+	    nla_put_u8(skb, PSMON_A_LAG_DEGRADED, active < capacity) ||
+	    nla_put_u8(skb, PSMON_A_LAG_OVERLOAD, lag->overload) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_HOOK_RX_BPS,
+			  lag->rate.hook_bps[PSMON_RX], PSMON_A_LAG_PAD) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_HOOK_TX_BPS,
+			  lag->rate.hook_bps[PSMON_TX], PSMON_A_LAG_PAD) ||
+	    psmon_put_totals(skb, PSMON_A_LAG_IF_RX_PACKETS, PSMON_A_LAG_PAD,
+			     &lag->ifc))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -458,6 +500,10 @@ void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 			  PSMON_A_LAG_PAD) ||
 	    nla_put_u8(skb, PSMON_A_LAG_THRESHOLD, lag->threshold) ||
 	    nla_put_u8(skb, PSMON_A_LAG_CLEAR, lag->clear) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_CAPACITY, psmon_lag_capacity(lag),
+			  PSMON_A_LAG_PAD) ||
+	    psmon_put_u64(skb, PSMON_A_LAG_ACTIVE_CAPACITY,
+			  psmon_lag_active_capacity(lag), PSMON_A_LAG_PAD) ||
 	    (lag->alert_since &&
 	     psmon_put_u64(skb, PSMON_A_LAG_ALERT_SINCE, lag->alert_since,
 			   PSMON_A_LAG_PAD)) ||

@@ -64,22 +64,29 @@ struct psmon_block {
 	struct psmon_ctr ctr[PSMON_BLOCK_SLOTS];
 };
 
-/* A byte-counter sample: monotonic time (ns) and totals per direction. */
+/*
+ * A byte-counter sample: monotonic time (ns), read together with the
+ * interface counters (what the link carried) and the hooks' totals (what
+ * psmon counted), per direction.
+ */
 struct psmon_sample {
 	u64 time;
 	u64 bytes[PSMON_DIRS];
+	u64 hook[PSMON_DIRS];
 };
 
 /*
  * Once-a-second samples of a LAG's or a member's byte counters over the
- * last window seconds (a ring of window + 1), and the mean rate they give.
+ * last window seconds (a ring of window + 1), and the mean rates they give
+ * over the time the samples really span.
  */
 struct psmon_rate {
 	struct psmon_sample *ring;
 	u32 size;
 	u32 head;			/* newest sample */
 	u32 count;
-	u64 bps[PSMON_DIRS];
+	u64 bps[PSMON_DIRS];		/* interface counters */
+	u64 hook_bps[PSMON_DIRS];	/* hook totals */
 };
 
 /* The lookup table the packet path reads; immutable once published. */
@@ -121,7 +128,9 @@ struct psmon_lag {
 	enum psmon_lag_kind kind;
 
 	struct list_head members;	/* struct psmon_member */
-	u64 capacity;			/* bit/s; 0: the members' speeds */
+	const char *mode;		/* the master's mode, for people */
+	bool shared;			/* members share the load (not a backup) */
+	u64 capacity;			/* bit/s; 0: provisioned (members) */
 	u8 threshold;
 	u8 clear;
 	u32 window;
@@ -129,11 +138,15 @@ struct psmon_lag {
 	struct psmon_pcpu __percpu *unmatched;
 	/* Totals of members that have left, so LAG totals stay monotonic. */
 	struct psmon_totals departed;
+	/* The members' interface counters, summed as they grow. */
+	struct psmon_totals ifc;
 
 	struct psmon_rate rate;
 	u32 peak;			/* ppm */
 	bool alert;
 	time64_t alert_since;		/* first crossing; 0: none */
+	bool degraded;			/* active capacity below capacity */
+	bool overload;			/* degraded, at the active threshold */
 
 	/* Indexed by slot >> PSMON_BLOCK_SHIFT; read by the packet path. */
 	struct psmon_block __percpu *blocks[];
@@ -144,11 +157,18 @@ struct psmon_member {
 	struct psmon_lag *lag;
 	struct net_device *dev;
 	struct nf_hook_ops ops[PSMON_DIRS];
-	u32 speed;			/* Mbit/s, 0 when unknown */
-	bool up;
+	u32 speed;			/* Mbit/s, last known; 0: never known */
+	bool up;			/* running, carrier */
+	bool active;			/* the master may send on it now */
+	u8 inactive;			/* enum psmon_inactive */
 	bool imbalanced;		/* above the threshold, its LAG not */
 	struct psmon_pcpu __percpu *stats;
 	struct psmon_rate rate;
+	/* Interface counters since the member joined, and the last reading. */
+	struct psmon_totals ifc;
+	struct psmon_totals if_last;
+	bool if_read;			/* if_last holds a reading */
+	struct psmon_totals hook_read;	/* hook totals at the last sample */
 };
 
 extern unsigned int psmon_net_id;

@@ -3,14 +3,23 @@
  * Rates, utilisation and the alert.
  *
  * Once a second, in each namespace that has LAGs, a work item samples the
- * byte counters of every LAG and member and keeps the mean rate over the
- * last window seconds. Utilisation is that rate over the LAG's capacity,
- * per direction (the links are full duplex). The alert is raised when
- * either direction reaches the threshold and cleared when both fall below
- * the clear level; the first crossing is kept until acknowledged. The
- * packet path is not involved: it only counts.
+ * members' interface counters (what the links carried, as "ip -s link" and
+ * SNMP see it, frames dropped before psmon's hooks included) and the hooks'
+ * totals, and keeps the mean rates over the last window seconds. Counters
+ * and clock are read together under psmon_net.lock, so a sample delayed by
+ * a control operation covers the time that really elapsed.
+ *
+ * Utilisation is the rate over the LAG's capacity (the contract basis: set
+ * by hand, or provisioned), per direction (the links are full duplex). The
+ * alert is raised when either direction reaches the threshold and cleared
+ * when both fall below the clear level; the first crossing is kept until
+ * acknowledged. A LAG whose active capacity is below its capacity is
+ * degraded (an outage, not growth): that is reported, and an overload of
+ * the active capacity too, but it records no crossing. The packet path is
+ * not involved: it only counts.
  */
 #include <linux/math64.h>
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -66,8 +75,33 @@ u32 psmon_rate_seconds(const struct psmon_rate *r)
 	return DIV_ROUND_CLOSEST_ULL(new->time - old->time, NSEC_PER_SEC);
 }
 
+/*
+ * a * b / c, saturated at U64_MAX, for any inputs: the 64-bit divide of
+ * mul_u64_u64_div_u64() faults (#DE on x86-64) when the quotient does not
+ * fit, so that case is caught before dividing. 0 when c is 0.
+ */
+u64 psmon_mul_div_sat(u64 a, u64 b, u64 c)
+{
+	if (!c)
+		return 0;
+	/* The quotient fits in 64 bits exactly when the high half of a * b
+	 * is below c.
+	 */
+	if (mul_u64_u64_shr(a, b, 64) >= c)
+		return U64_MAX;
+	return mul_u64_u64_div_u64(a, b, c);
+}
+
+/* Bytes between two samples as bit/s over the time between them. */
+static u64 psmon_bps(u64 new, u64 old, u64 ns)
+{
+	if (new < old || !ns)
+		return 0;
+	return psmon_mul_div_sat(new - old, 8 * NSEC_PER_SEC, ns);
+}
+
 static void psmon_rate_push(struct psmon_rate *r, u64 now,
-			    const struct psmon_totals *t)
+			    const u64 *bytes, const u64 *hook)
 {
 	const struct psmon_sample *old;
 	struct psmon_sample *new;
@@ -78,26 +112,28 @@ static void psmon_rate_push(struct psmon_rate *r, u64 now,
 		r->count++;
 	new = &r->ring[r->head];
 	new->time = now;
-	for (d = 0; d < PSMON_DIRS; d++)
-		new->bytes[d] = t->bytes[d];
+	for (d = 0; d < PSMON_DIRS; d++) {
+		new->bytes[d] = bytes[d];
+		new->hook[d] = hook[d];
+	}
 
 	old = &r->ring[(r->head + r->size - (r->count - 1)) % r->size];
 	for (d = 0; d < PSMON_DIRS; d++) {
 		r->bps[d] = 0;
-		if (r->count > 1 && new->time > old->time &&
-		    new->bytes[d] >= old->bytes[d])
-			r->bps[d] = mul_u64_u64_div_u64(new->bytes[d] -
-							old->bytes[d],
-							8 * NSEC_PER_SEC,
-							new->time - old->time);
+		r->hook_bps[d] = 0;
+		if (r->count < 2 || new->time <= old->time)
+			continue;
+		r->bps[d] = psmon_bps(new->bytes[d], old->bytes[d],
+				      new->time - old->time);
+		r->hook_bps[d] = psmon_bps(new->hook[d], old->hook[d],
+					   new->time - old->time);
 	}
 }
 
+/* bps in parts per million of capacity, saturated; 0 without capacity. */
 u32 psmon_ppm(u64 bps, u64 capacity)
 {
-	if (!capacity)
-		return 0;
-	return min_t(u64, mul_u64_u64_div_u64(bps, 1000000, capacity),
+	return min_t(u64, psmon_mul_div_sat(bps, 1000000, capacity),
 		     U32_MAX);
 }
 
@@ -123,10 +159,17 @@ u64 psmon_lag_n1_capacity(const struct psmon_lag *lag)
 		return 0;
 	if (!lag->capacity)
 		return sum - largest;
+	/* sum - largest < sum: the quotient fits. */
 	return mul_u64_u64_div_u64(lag->capacity, sum - largest, sum);
 }
 
 static const char *const psmon_dir_name[PSMON_DIRS] = { "rx", "tx" };
+
+/* The direction with the higher utilisation. */
+static int psmon_top(const u32 *util)
+{
+	return util[PSMON_TX] > util[PSMON_RX] ? PSMON_TX : PSMON_RX;
+}
 
 static void psmon_member_check(struct psmon_lag *lag, struct psmon_member *m,
 			       time64_t now)
@@ -137,7 +180,7 @@ static void psmon_member_check(struct psmon_lag *lag, struct psmon_member *m,
 
 	for (d = 0; d < PSMON_DIRS; d++)
 		util[d] = psmon_ppm(m->rate.bps[d], speed);
-	top = util[PSMON_TX] > util[PSMON_RX] ? PSMON_TX : PSMON_RX;
+	top = psmon_top(util);
 
 	if (!m->imbalanced && !lag->alert && speed && util[top] >= thr) {
 		m->imbalanced = true;
@@ -155,17 +198,67 @@ static void psmon_member_check(struct psmon_lag *lag, struct psmon_member *m,
 	}
 }
 
+/*
+ * Degraded: the active members carry less than the capacity. An outage is
+ * not growth: it is reported, and an overload of what is left, but only
+ * the utilisation of the capacity records a crossing.
+ */
+static void psmon_lag_check_active(struct psmon_lag *lag, time64_t now)
+{
+	u64 capacity = psmon_lag_capacity(lag);
+	u64 active = psmon_lag_active_capacity(lag);
+	bool degraded = active < capacity;
+	u32 util[PSMON_DIRS];
+	int d, top;
+
+	for (d = 0; d < PSMON_DIRS; d++)
+		util[d] = active ? psmon_ppm(lag->rate.bps[d], active) :
+				   (lag->rate.bps[d] ? U32_MAX : 0);
+	top = psmon_top(util);
+
+	if (degraded != lag->degraded) {
+		lag->degraded = degraded;
+		if (degraded)
+			net_info_ratelimited("psmon: %s: degraded: active capacity %llu of %llu bit/s (%u members active)\n",
+					     lag->dev->name, active, capacity,
+					     psmon_lag_active_members(lag));
+		else
+			net_info_ratelimited("psmon: %s: restored: active capacity %llu bit/s\n",
+					     lag->dev->name, active);
+		psmon_nl_notify(lag, degraded ? PSMON_EVENT_DEGRADED :
+						PSMON_EVENT_RESTORED,
+				top, util[top], now, NULL);
+	}
+
+	if (!lag->degraded || !psmon_rate_seconds(&lag->rate)) {
+		lag->overload = false;
+		return;
+	}
+	if (!lag->overload && util[top] >= lag->threshold * 10000U) {
+		lag->overload = true;
+		net_info_ratelimited("psmon: %s: overload: %s at %u.%u%% of the active capacity (%llu bit/s) while degraded; no crossing is recorded for an outage\n",
+				     lag->dev->name, psmon_dir_name[top],
+				     util[top] / 10000, util[top] / 1000 % 10,
+				     active);
+		psmon_nl_notify(lag, PSMON_EVENT_OVERLOAD, top, util[top], now,
+				NULL);
+	} else if (lag->overload && util[top] < lag->clear * 10000U) {
+		lag->overload = false;
+	}
+}
+
 static void psmon_lag_check(struct psmon_lag *lag, time64_t now)
 {
 	u64 capacity = psmon_lag_capacity(lag);
 	u32 util[PSMON_DIRS];
 	int d, top;
 
+	psmon_lag_check_active(lag, now);
 	if (psmon_rate_seconds(&lag->rate) == 0 || !capacity)
 		return;
 	for (d = 0; d < PSMON_DIRS; d++)
 		util[d] = psmon_ppm(lag->rate.bps[d], capacity);
-	top = util[PSMON_TX] > util[PSMON_RX] ? PSMON_TX : PSMON_RX;
+	top = psmon_top(util);
 	lag->peak = max(lag->peak, util[top]);
 
 	if (!lag->alert && util[top] >= lag->threshold * 10000U) {
@@ -188,28 +281,82 @@ static void psmon_lag_check(struct psmon_lag *lag, time64_t now)
 	}
 }
 
+/* Add what a counter grew by since the last reading; a reset adds 0. */
+static void psmon_grow(u64 *total, u64 *last, u64 now, bool known)
+{
+	if (known && now >= *last)
+		*total += now - *last;
+	*last = now;
+}
+
+/*
+ * Read a member's interface counters and hook totals, and add what the
+ * interface counted since the last reading to the member and its LAG.
+ */
+static void psmon_member_sample(struct psmon_lag *lag, struct psmon_member *m,
+				struct psmon_totals *hook)
+{
+	struct rtnl_link_stats64 st;
+	u64 v[2][PSMON_DIRS];
+	int d;
+
+	dev_get_stats(m->dev, &st);
+	psmon_pcpu_read(m->stats, hook);
+	v[0][PSMON_RX] = st.rx_packets;
+	v[0][PSMON_TX] = st.tx_packets;
+	v[1][PSMON_RX] = st.rx_bytes;
+	v[1][PSMON_TX] = st.tx_bytes;
+	for (d = 0; d < PSMON_DIRS; d++) {
+		u64 p = m->ifc.packets[d], b = m->ifc.bytes[d];
+
+		psmon_grow(&m->ifc.packets[d], &m->if_last.packets[d],
+			   v[0][d], m->if_read);
+		psmon_grow(&m->ifc.bytes[d], &m->if_last.bytes[d], v[1][d],
+			   m->if_read);
+		lag->ifc.packets[d] += m->ifc.packets[d] - p;
+		lag->ifc.bytes[d] += m->ifc.bytes[d] - b;
+	}
+	m->if_read = true;
+}
+
+/*
+ * One sample of a LAG and its members: every counter first, then the
+ * clocks, with nothing in between that can wait, so each rate is over the
+ * time that really elapsed since the previous sample.
+ */
+static void psmon_lag_sample(struct psmon_lag *lag)
+{
+	struct psmon_totals all = lag->departed, hook;
+	struct psmon_member *m;
+	time64_t wall;
+	u64 now;
+
+	list_for_each_entry(m, &lag->members, node) {
+		psmon_member_sample(lag, m, &hook);
+		psmon_totals_add(&all, &hook);
+		m->hook_read = hook;
+	}
+	now = ktime_get_ns();
+	wall = ktime_get_real_seconds();
+
+	list_for_each_entry(m, &lag->members, node)
+		psmon_rate_push(&m->rate, now, m->ifc.bytes,
+				m->hook_read.bytes);
+	psmon_rate_push(&lag->rate, now, lag->ifc.bytes, all.bytes);
+	psmon_lag_check(lag, wall);
+	list_for_each_entry(m, &lag->members, node)
+		psmon_member_check(lag, m, wall);
+}
+
 static void psmon_sample(struct work_struct *work)
 {
 	struct psmon_net *pn = container_of(to_delayed_work(work),
 					    struct psmon_net, sampler);
-	time64_t wall = ktime_get_real_seconds();
-	u64 now = ktime_get_ns();
-	struct psmon_totals all, unmatched;
-	struct psmon_member *m;
 	struct psmon_lag *lag;
 
 	mutex_lock(&pn->lock);
-	list_for_each_entry(lag, &pn->lags, node) {
-		psmon_lag_read(lag, &all, &unmatched);
-		psmon_rate_push(&lag->rate, now, &all);
-		list_for_each_entry(m, &lag->members, node) {
-			psmon_pcpu_read(m->stats, &all);
-			psmon_rate_push(&m->rate, now, &all);
-		}
-		psmon_lag_check(lag, wall);
-		list_for_each_entry(m, &lag->members, node)
-			psmon_member_check(lag, m, wall);
-	}
+	list_for_each_entry(lag, &pn->lags, node)
+		psmon_lag_sample(lag);
 	if (pn->nlags)
 		queue_delayed_work(system_power_efficient_wq, &pn->sampler,
 				   HZ);

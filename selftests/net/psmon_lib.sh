@@ -369,12 +369,13 @@ lag_field()
 }
 
 # stable: psctl JSON on stdin without the measurements that move by
-# themselves (rates, utilisation, how much history they cover).
+# themselves (rates, utilisation, how much history they cover, and the
+# interface counters, read once a second).
 stable()
 {
 	python3 -c '
 import json, re, sys
-moving = re.compile(r"^((rx|tx)_bps|.*utilization_pct|rate_seconds)$")
+moving = re.compile(r"^((hook_)?(rx|tx)_bps|.*utilization_pct|rate_seconds|if_.*)$")
 def strip(v):
 	if isinstance(v, dict):
 		return {k: strip(x) for k, x in v.items() if not moving.match(k)}

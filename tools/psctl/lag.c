@@ -21,6 +21,15 @@ struct show {
 	int64_t now;
 };
 
+static size_t active_members(const struct lag_info *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->nmembers; i++)
+		n += l->members[i].active;
+	return n;
+}
+
 static void json_counters(struct json *j, const char *prefix,
 			  const struct lag_counters *c)
 {
@@ -72,8 +81,18 @@ static void print_member_json(struct psctl *ctx, const struct lag_member *m)
 		json_null(j, "rx_utilization_pct");
 		json_null(j, "tx_utilization_pct");
 	}
-	if (ctx->stats)
+	json_bool(j, "active", m->active);
+	if (m->active)
+		json_null(j, "inactive_reason");
+	else
+		json_string(j, "inactive_reason",
+			    member_inactive_name(m->inactive));
+	json_rate(j, "hook_rx_bps", m->has_state, m->hook_rx_bps);
+	json_rate(j, "hook_tx_bps", m->has_state, m->hook_tx_bps);
+	if (ctx->stats) {
 		json_counters(j, "", &m->c);
+		json_counters(j, "if_", &m->ifc);
+	}
 	json_end_object(j);
 }
 
@@ -114,6 +133,17 @@ static void print_lag_json(struct show *s, const struct lag_info *l)
 	else
 		json_null(j, "alert_since");
 	json_counters(j, "unmatched_", &l->unmatched);
+	json_string(j, "mode", l->mode[0] ? l->mode : lag_kind_name(l->kind));
+	json_u64(j, "active_capacity_bps", l->active_capacity);
+	if (l->has_rates)
+		json_pct(j, "active_utilization_pct", lag_active_util(l));
+	else
+		json_null(j, "active_utilization_pct");
+	json_bool(j, "degraded", l->degraded);
+	json_bool(j, "overload", l->overload);
+	json_u64(j, "active_members", active_members(l));
+	json_rate(j, "hook_rx_bps", l->has_state, l->hook_rx_bps);
+	json_rate(j, "hook_tx_bps", l->has_state, l->hook_tx_bps);
 	if (l->has_rates) {
 		json_pct(j, "rx_utilization_pct", l->rx_util);
 		json_pct(j, "tx_utilization_pct", l->tx_util);
@@ -130,8 +160,10 @@ static void print_lag_json(struct show *s, const struct lag_info *l)
 	}
 	json_pct(j, "peak_utilization_pct", peak);
 	json_u64(j, "rate_seconds", l->samples);
-	if (s->ctx->stats)
+	if (s->ctx->stats) {
 		json_counters(j, "", &l->c);
+		json_counters(j, "if_", &l->ifc);
+	}
 	json_end_object(j);
 }
 
@@ -182,6 +214,17 @@ static void print_rates(const struct lag_info *l, uint32_t peak)
 		snprintf(n1, sizeof(n1), "n/a");
 	printf("    rx %s, tx %s over %u s; N-1 %s; peak %s\n", rx, tx,
 	       l->samples, n1, pk);
+	if (l->degraded) {
+		rate_pct(rx, sizeof(rx), l->rx_bps, true, l->active_rx_util);
+		rate_pct(tx, sizeof(tx), l->tx_bps, true, l->active_tx_util);
+		printf("    of the active capacity: rx %s, tx %s%s\n", rx, tx,
+		       l->overload ? " (overload)" : "");
+	}
+	if (l->has_state) {
+		fmt_rate(rx, sizeof(rx), l->hook_rx_bps);
+		fmt_rate(tx, sizeof(tx), l->hook_tx_bps);
+		printf("    counted by psmon's hooks: rx %s, tx %s\n", rx, tx);
+	}
 }
 
 static void print_alert(const struct lag_info *l, int64_t since, int64_t now)
@@ -210,38 +253,51 @@ static void print_alert(const struct lag_info *l, int64_t since, int64_t now)
 static void print_member(const struct lag_member *m)
 {
 	char speed[FMT_BUFLEN], rx[2 * FMT_BUFLEN + 4], tx[2 * FMT_BUFLEN + 4];
+	const char *state = m->up ? "up" : "down";
 	uint32_t ppm = 0;
 	bool has;
 
+	if (m->has_state)
+		state = m->active ? "active" : member_inactive_name(m->inactive);
 	if (m->speed)
 		fmt_rate(speed, sizeof(speed), (uint64_t)m->speed * 1000000);
 	else
 		snprintf(speed, sizeof(speed), "speed unknown");
 	if (!m->has_rates) {
-		printf("    %-16s %-5s %s\n", m->dev, m->up ? "up" : "down", speed);
+		printf("    %-16s %-14s %s\n", m->dev, state, speed);
 		return;
 	}
 	has = member_util(m, m->rx_bps, &ppm);
 	rate_pct(rx, sizeof(rx), m->rx_bps, has, ppm);
 	has = member_util(m, m->tx_bps, &ppm);
 	rate_pct(tx, sizeof(tx), m->tx_bps, has, ppm);
-	printf("    %-16s %-5s %-14s rx %-24s tx %s\n", m->dev,
-	       m->up ? "up" : "down", speed, rx, tx);
+	printf("    %-16s %-14s %-14s rx %-24s tx %s\n", m->dev, state, speed,
+	       rx, tx);
 }
 
 static void print_lag(struct show *s, const struct lag_info *l)
 {
-	char rate[FMT_BUFLEN];
+	char rate[FMT_BUFLEN], act[FMT_BUFLEN];
 	uint32_t peak;
 	int64_t since;
 	size_t i;
 
 	state_recorded(&s->st, l, &since, &peak);
 	fmt_rate(rate, sizeof(rate), l->capacity);
-	printf("%s: %s, capacity %s%s, threshold %u%%, clear %u%%, window %u s\n",
-	       l->dev, lag_kind_name(l->kind), rate,
-	       l->capacity_auto ? " (auto)" : "", l->threshold, l->clear,
-	       l->window);
+	if (l->mode[0] && strcmp(l->mode, "single"))
+		printf("%s: %s %s", l->dev, lag_kind_name(l->kind), l->mode);
+	else
+		printf("%s: %s", l->dev, lag_kind_name(l->kind));
+	printf(", capacity %s%s", rate,
+	       l->capacity_auto ? " (provisioned)" : "");
+	if (l->has_state) {
+		fmt_rate(act, sizeof(act), l->active_capacity);
+		printf(", active %s (%zu of %zu members)%s", act,
+		       active_members(l), l->nmembers,
+		       l->degraded ? ", DEGRADED" : "");
+	}
+	printf(", threshold %u%%, clear %u%%, window %u s\n", l->threshold,
+	       l->clear, l->window);
 	print_rates(l, peak);
 	print_alert(l, since, s->now);
 	for (i = 0; i < l->nmembers; i++)
@@ -265,6 +321,17 @@ static void print_lag(struct show *s, const struct lag_info *l)
 	psctl_counters_row(stdout, "unmatched", l->unmatched.rx_packets,
 			   l->unmatched.rx_bytes, l->unmatched.tx_packets,
 			   l->unmatched.tx_bytes);
+	if (!l->has_state)
+		return;
+	printf("    interface counters since attach (ip -s link):\n");
+	for (i = 0; i < l->nmembers; i++) {
+		const struct lag_counters *c = &l->members[i].ifc;
+
+		psctl_counters_row(stdout, l->members[i].dev, c->rx_packets,
+				   c->rx_bytes, c->tx_packets, c->tx_bytes);
+	}
+	psctl_counters_row(stdout, "all members", l->ifc.rx_packets,
+			   l->ifc.rx_bytes, l->ifc.tx_packets, l->ifc.tx_bytes);
 }
 
 static int usage_err(struct psctl *ctx, const char *msg)
@@ -379,9 +446,22 @@ out:
 	return ret;
 }
 
+/* A LAG's clear level, or -1 when it cannot be read. */
+static int lag_clear(struct nl *nl, const char *dev)
+{
+	struct lag_list list = { 0 };
+	int clear = -1;
+
+	if (!lags_fetch(nl, dev, &list) && list.n == 1)
+		clear = list.v[0].clear;
+	lags_free(&list);
+	return clear;
+}
+
 static int lag_change(struct psctl *ctx, int argc, char **argv, uint8_t cmd)
 {
 	char buf[LAG_MSG_SIZE], err[ERR_LEN], what[64];
+	int old_clear = -1;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct lag_args a;
@@ -397,6 +477,9 @@ static int lag_change(struct psctl *ctx, int argc, char **argv, uint8_t cmd)
 	ret = psctl_nl(ctx, &nl);
 	if (ret)
 		return ret;
+	/* A threshold alone may move the clear level: say so. */
+	if (cmd == PSMON_CMD_LAG_SET && a.has_threshold && !a.has_clear)
+		old_clear = lag_clear(nl, a.dev);
 
 	nlh = nl_msg_start(nl, buf, cmd, 0);
 	nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
@@ -419,6 +502,13 @@ static int lag_change(struct psctl *ctx, int argc, char **argv, uint8_t cmd)
 		return psctl_kernel_err(ctx, ret, what);
 	}
 	psctl_kernel_warn(ctx);
+	if (old_clear >= 0) {
+		int clear = lag_clear(nl, a.dev);
+
+		if (clear >= 0 && clear != old_clear && !ctx->json)
+			printf("%s: threshold %u%%; clear level moved from %d%% to %d%%, below the threshold\n",
+			       a.dev, a.threshold, old_clear, clear);
+	}
 	return 0;
 }
 
@@ -482,7 +572,10 @@ const struct psctl_object lag_object = {
 	.arguments =
 	"  DEV     a bond or team master, or a plain interface (a one-member LAG)\n"
 	"  RATE    NUMBER[bit|kbit|mbit|gbit|tbit], decimal units, bit/s without one;\n"
-	"          auto: the sum of the speeds of the members that are up (default)\n"
-	"  PCT     1 to 100; threshold 40 and clear 35 by default, clear below threshold\n"
+	"          auto: the provisioned capacity (default): the members' nominal speeds\n"
+	"          added up, or the active member's speed for active-backup\n"
+	"  PCT     1 to 100; threshold 40 and clear 35 by default, clear below threshold;\n"
+	"          a threshold set alone moves a clear level that is not below it\n"
+	"          to threshold - 5\n"
 	"  SECS    1 to 3600, window 300 by default\n",
 };

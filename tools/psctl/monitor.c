@@ -33,6 +33,8 @@ struct event {
 	uint32_t type, dir, util;
 	int64_t time, since;
 	uint8_t threshold, clear;
+	uint64_t capacity, active;	/* bit/s; degraded, restored, overload */
+	bool has_capacity;
 };
 
 static volatile sig_atomic_t stop;
@@ -54,6 +56,8 @@ static const enum mnl_attr_data_type ntf_types[PSMON_A_LAG_MAX + 1] = {
 	[PSMON_A_LAG_EVENT_UTIL] = MNL_TYPE_U32,
 	[PSMON_A_LAG_EVENT_TIME] = MNL_TYPE_U64,
 	[PSMON_A_LAG_EVENT_MEMBER] = MNL_TYPE_NUL_STRING,
+	[PSMON_A_LAG_CAPACITY] = MNL_TYPE_U64,
+	[PSMON_A_LAG_ACTIVE_CAPACITY] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type top_types[PSMON_A_MAX + 1] = {
@@ -71,6 +75,12 @@ static const char *event_name(uint32_t type)
 		return "imbalance";
 	case PSMON_EVENT_IMBALANCE_CLEAR:
 		return "imbalance-clear";
+	case PSMON_EVENT_DEGRADED:
+		return "degraded";
+	case PSMON_EVENT_RESTORED:
+		return "restored";
+	case PSMON_EVENT_OVERLOAD:
+		return "overload";
 	}
 	return NULL;
 }
@@ -102,6 +112,12 @@ static int parse_event(const struct nlmsghdr *nlh, struct event *ev)
 		ev->clear = mnl_attr_get_u8(tb[PSMON_A_LAG_CLEAR]);
 	if (tb[PSMON_A_LAG_EVENT_MEMBER])
 		ev->member = mnl_attr_get_str(tb[PSMON_A_LAG_EVENT_MEMBER]);
+	ev->has_capacity = tb[PSMON_A_LAG_CAPACITY] &&
+			   tb[PSMON_A_LAG_ACTIVE_CAPACITY];
+	if (ev->has_capacity) {
+		ev->capacity = mnl_attr_get_u64(tb[PSMON_A_LAG_CAPACITY]);
+		ev->active = mnl_attr_get_u64(tb[PSMON_A_LAG_ACTIVE_CAPACITY]);
+	}
 	return 0;
 }
 
@@ -121,6 +137,12 @@ static void print_json(const struct event *ev)
 	if (ev->type == PSMON_EVENT_IMBALANCE ||
 	    ev->type == PSMON_EVENT_IMBALANCE_CLEAR)
 		json_string(&j, "member", ev->member ? ev->member : "");
+	if (ev->has_capacity && (ev->type == PSMON_EVENT_DEGRADED ||
+				 ev->type == PSMON_EVENT_RESTORED ||
+				 ev->type == PSMON_EVENT_OVERLOAD)) {
+		json_u64(&j, "capacity_bps", ev->capacity);
+		json_u64(&j, "active_capacity_bps", ev->active);
+	}
 	json_end_object(&j);
 }
 
@@ -153,6 +175,21 @@ static void print_text(const struct event *ev)
 	case PSMON_EVENT_IMBALANCE_CLEAR:
 		printf("imbalance-clear: member %s utilisation %s (%s) fell below %u%%\n",
 		       ev->member ? ev->member : "?", pct, dir, ev->clear);
+		break;
+	case PSMON_EVENT_DEGRADED:
+		fmt_rate(a, sizeof(a), ev->active);
+		fmt_rate(b, sizeof(b), ev->capacity);
+		printf("degraded: active capacity %s of %s (an outage: no crossing is recorded for it)\n",
+		       a, b);
+		break;
+	case PSMON_EVENT_RESTORED:
+		fmt_rate(a, sizeof(a), ev->active);
+		printf("restored: active capacity %s, the whole capacity\n", a);
+		break;
+	case PSMON_EVENT_OVERLOAD:
+		fmt_rate(a, sizeof(a), ev->active);
+		printf("overload: %s utilisation %s of the active capacity %s reached the %u%% threshold while degraded\n",
+		       dir, pct, a, ev->threshold);
 		break;
 	default:
 		printf("event %u (%s)\n", ev->type, name ? name : "unknown");

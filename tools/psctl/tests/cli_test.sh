@@ -125,10 +125,10 @@ run 0 l se bond0 capacity 2.5gbit threshold 50 clear 45 window 60
 ok $? "lag set (abbreviated)"
 run 0 -j lag show &&
 	[ "$(json 'list(d[0].keys())[:16]')" = "['dev', 'kind', 'members', 'capacity_bps', 'capacity_auto', 'threshold_pct', 'clear_pct', 'window_s', 'rx_bps', 'tx_bps', 'utilization_pct', 'alert', 'alert_since', 'unmatched_rx_packets', 'unmatched_rx_bytes', 'unmatched_tx_packets']" ] &&
-	[ "$(json 'sorted(d[0].keys())')" = "['alert', 'alert_since', 'capacity_auto', 'capacity_bps', 'clear_pct', 'dev', 'kind', 'members', 'n1_capacity_bps', 'n1_utilization_pct', 'peak_utilization_pct', 'rate_seconds', 'rx_bps', 'rx_utilization_pct', 'threshold_pct', 'tx_bps', 'tx_utilization_pct', 'unmatched_rx_bytes', 'unmatched_rx_packets', 'unmatched_tx_bytes', 'unmatched_tx_packets', 'utilization_pct', 'window_s']" ] &&
+	[ "$(json 'sorted(d[0].keys())')" = "['active_capacity_bps', 'active_members', 'active_utilization_pct', 'alert', 'alert_since', 'capacity_auto', 'capacity_bps', 'clear_pct', 'degraded', 'dev', 'hook_rx_bps', 'hook_tx_bps', 'kind', 'members', 'mode', 'n1_capacity_bps', 'n1_utilization_pct', 'overload', 'peak_utilization_pct', 'rate_seconds', 'rx_bps', 'rx_utilization_pct', 'threshold_pct', 'tx_bps', 'tx_utilization_pct', 'unmatched_rx_bytes', 'unmatched_rx_packets', 'unmatched_tx_bytes', 'unmatched_tx_packets', 'utilization_pct', 'window_s']" ] &&
 	[ "$(json '(d[0]["capacity_bps"], d[0]["capacity_auto"], d[0]["threshold_pct"], d[0]["clear_pct"], d[0]["window_s"])')" = "(2500000000, False, 50, 45, 60)" ] &&
 	[ "$(json '[(m["dev"], m["speed_mbps"], m["up"]) for m in d[0]["members"]]')" = "[('m1', 10000, True), ('m2', None, False), ('m3', 10000, True)]" ] &&
-	[ "$(json 'list(d[0]["members"][0].keys())')" = "['dev', 'speed_mbps', 'up', 'rx_bps', 'tx_bps', 'utilization_pct', 'rx_utilization_pct', 'tx_utilization_pct']" ] &&
+	[ "$(json 'list(d[0]["members"][0].keys())')" = "['dev', 'speed_mbps', 'up', 'rx_bps', 'tx_bps', 'utilization_pct', 'rx_utilization_pct', 'tx_utilization_pct', 'active', 'inactive_reason', 'hook_rx_bps', 'hook_tx_bps']" ] &&
 	[ "$(json '(d[0]["rx_bps"], d[0]["utilization_pct"], d[0]["alert"], d[0]["alert_since"])')" = "(0.0, 0.0, False, None)" ]
 ok $? "-j lag show: the contract's keys in its order, then the extra ones"
 run 0 -j -s lag sh bond0 &&
