@@ -18,7 +18,9 @@ pkgs=(
 	iproute2 iputils-ping ethtool nftables procps python3 prometheus
 	# Documentation/netlink/check-spec.py
 	python3-yaml
-	# psctl export tests: node_exporter serving the textfile collector
+	# psctl export and alerting-rule tests (tools/psctl/tests/export_test.sh,
+	# alert_test.sh): node_exporter serving the textfile collector, and
+	# prometheus (above: promtool, and the server the rules run in)
 	prometheus-node-exporter
 	# selftests/bench
 	valgrind

@@ -2,8 +2,9 @@
 /*
  * psctl deadline [DEV]: per LAG, the recorded crossing of the threshold
  * and the window in which its augmentation must begin (45 to 60 days
- * later); without a crossing, the peak and the trend of the recorded
- * utilisation. Reading the kernel also updates the state file.
+ * later); without a crossing, the peak and the forecast: when the trend
+ * of the daily peaks (state.h) reaches the threshold, and the window that
+ * crossing would start. Reading the kernel also updates the state file.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,18 +53,20 @@ static void row_trend(const struct row *r, int64_t now, struct trend *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (r->sl && r->threshold)
-		trend_fit(r->sl->hist, r->sl->nhist, r->threshold * 10000U,
-			  now, t);
+		trend_forecast(r->sl->days, r->sl->ndays,
+			       r->threshold * 10000U, now, t);
 }
 
 static void print_json(struct psctl *ctx, const struct row *r, int64_t now)
 {
 	struct json *j = &ctx->jw;
-	struct deadline d;
+	struct deadline d, p = { 0 };
 	struct trend t;
 
 	deadline_compute(r->since, now, &d);
 	row_trend(r, now, &t);
+	if (!d.has && t.has_projection)
+		deadline_compute(t.projected, now, &p);
 	json_begin_object(j, NULL);
 	json_string(j, "dev", r->dev);
 	json_bool(j, "alert", r->alert);
@@ -79,11 +82,21 @@ static void print_json(struct psctl *ctx, const struct row *r, int64_t now)
 		json_null(j, "days_left");
 	}
 	json_double(j, "peak_utilization_pct", r->peak / 10000.0);
-	if (!d.has && t.has_projection)
-		json_u64(j, "projected_crossing", (uint64_t)t.projected);
-	else
+	if (p.has) {
+		json_u64(j, "projected_crossing", (uint64_t)p.since);
+		json_u64(j, "projected_deadline_earliest", (uint64_t)p.earliest);
+		json_u64(j, "projected_deadline_latest", (uint64_t)p.latest);
+	} else {
 		json_null(j, "projected_crossing");
+		json_null(j, "projected_deadline_earliest");
+		json_null(j, "projected_deadline_latest");
+	}
 	json_string(j, "trend", trend_name(t.kind));
+	json_u64(j, "trend_days", t.days);
+	if (t.kind == TREND_NONE)
+		json_null(j, "trend_pct_per_day");
+	else
+		json_double(j, "trend_pct_per_day", t.slope / 10000.0);
 	if (r->threshold)
 		json_u64(j, "threshold_pct", r->threshold);
 	else
@@ -117,16 +130,24 @@ static void print_text(const struct row *r, int64_t now)
 	}
 	row_trend(r, now, &t);
 	printf("%s: no crossing recorded; peak %s; ", r->dev, pk);
-	if (t.kind == TREND_NONE) {
-		printf("no trend\n");
+	/* Flat, falling, too few days, too far away: no forecast. */
+	if (!t.has_projection) {
+		if (t.kind == TREND_NONE)
+			printf("no trend (%zu days of daily peaks)\n", t.days);
+		else if (t.kind == TREND_RISING)
+			printf("no trend (daily peaks rising %.3f%%/day over %zu days: %u%% more than 5 years away)\n",
+			       t.slope / 10000.0, t.days, r->threshold);
+		else
+			printf("no trend (daily peaks %s over %zu days)\n",
+			       trend_name(t.kind), t.days);
 		return;
 	}
-	printf("trend %s", trend_name(t.kind));
-	if (t.has_projection) {
-		fmt_date(a, sizeof(a), t.projected);
-		printf(", projected to reach %u%% on %s", r->threshold, a);
-	}
-	printf("\n");
+	deadline_compute(t.projected, now, &d);
+	fmt_date(when, sizeof(when), t.projected);
+	fmt_date(a, sizeof(a), d.earliest);
+	fmt_date(b, sizeof(b), d.latest);
+	printf("daily peaks rising %.2f%%/day over %zu days: projected to reach %u%% on %s, augmentation to begin between %s and %s\n",
+	       t.slope / 10000.0, t.days, r->threshold, when, a, b);
 }
 
 static void print_row(struct psctl *ctx, const struct row *r, int64_t now)

@@ -7,13 +7,17 @@
  *
  * Every family has HELP and TYPE, samples carry no timestamp, and the
  * last family is psmon_export_timestamp_seconds, so that a reader (or an
- * alert) can tell a complete and fresh file.
+ * alert) can tell a complete and fresh file. psmon_state_healthy says
+ * whether the state (recorded crossings, daily peaks) could be read and
+ * saved; the export is written either way. From a network namespace
+ * other than the initial one, every sample has a netns label.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "parse.h"
@@ -93,6 +97,45 @@ static void settings(struct export *e)
 	}
 }
 
+/* Kernels that report member state (has_state) only. */
+static void lag_state(struct export *e)
+{
+	const struct lag_list *lags = e->lags;
+	char v[PROM_VALUE_LEN];
+	size_t i, j, n;
+
+	prom_family(e->f, "psmon_lag_active_speed_bytes", "gauge",
+		    "Capacity of the members that may carry traffic now, in bytes per second.");
+	for (i = 0; i < lags->n; i++) {
+		if (!lags->v[i].has_state)
+			continue;
+		prom_bits_as_bytes(v, sizeof(v), lags->v[i].active_capacity);
+		lag_sample(e->f, "psmon_lag_active_speed_bytes", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_active_members", "gauge",
+		    "Members that may carry traffic now (up, and sent on by the master).");
+	for (i = 0; i < lags->n; i++) {
+		if (!lags->v[i].has_state)
+			continue;
+		for (j = n = 0; j < lags->v[i].nmembers; j++)
+			n += lags->v[i].members[j].active;
+		prom_u64(v, sizeof(v), n);
+		lag_sample(e->f, "psmon_lag_active_members", lags->v[i].dev, v);
+	}
+	prom_family(e->f, "psmon_lag_degraded", "gauge",
+		    "1 while the active capacity is below the capacity.");
+	for (i = 0; i < lags->n; i++)
+		if (lags->v[i].has_state)
+			lag_sample(e->f, "psmon_lag_degraded", lags->v[i].dev,
+				   lags->v[i].degraded ? "1" : "0");
+	prom_family(e->f, "psmon_lag_overload", "gauge",
+		    "1 while a degraded LAG is at the threshold of its active capacity.");
+	for (i = 0; i < lags->n; i++)
+		if (lags->v[i].has_state)
+			lag_sample(e->f, "psmon_lag_overload", lags->v[i].dev,
+				   lags->v[i].overload ? "1" : "0");
+}
+
 static void utilisation(struct export *e)
 {
 	const struct lag_list *lags = e->lags;
@@ -112,6 +155,20 @@ static void utilisation(struct export *e)
 		lag_dir_sample(e->f, "psmon_lag_utilization_ratio", l->dev, 0, v);
 		prom_ppm(v, sizeof(v), l->tx_util);
 		lag_dir_sample(e->f, "psmon_lag_utilization_ratio", l->dev, 1, v);
+	}
+	prom_family(e->f, "psmon_lag_active_utilization_ratio", "gauge",
+		    "Mean rate over the window divided by the active capacity, per direction.");
+	for (i = 0; i < lags->n; i++) {
+		const struct lag_info *l = &lags->v[i];
+
+		if (!l->has_rates || !l->has_state || !l->active_capacity)
+			continue;
+		prom_ppm(v, sizeof(v), l->active_rx_util);
+		lag_dir_sample(e->f, "psmon_lag_active_utilization_ratio",
+			       l->dev, 0, v);
+		prom_ppm(v, sizeof(v), l->active_tx_util);
+		lag_dir_sample(e->f, "psmon_lag_active_utilization_ratio",
+			       l->dev, 1, v);
 	}
 	prom_family(e->f, "psmon_lag_n1_speed_bytes", "gauge",
 		    "Capacity with the largest member failed, in bytes per second (absent with fewer than two members up).");
@@ -226,7 +283,7 @@ static void alerts(struct export *e)
 	crossings(e, "psmon_lag_augmentation_deadline_timestamp_seconds", 1);
 	prom_family(e->f, "psmon_lag_projected_crossing_timestamp_seconds",
 		    "gauge",
-		    "When the linear trend of the recorded utilisation reaches the threshold, for LAGs without a crossing.");
+		    "When the trend of the daily utilisation peaks reaches the threshold, for LAGs without a crossing (absent when there is no rising trend).");
 	for (i = 0; i < lags->n; i++) {
 		const struct lag_info *l = &lags->v[i];
 
@@ -234,8 +291,8 @@ static void alerts(struct export *e)
 		sl = state_find(&e->st, l->dev);
 		if (since || !sl)
 			continue;
-		trend_fit(sl->hist, sl->nhist, l->threshold * 10000U, e->now,
-			  &t);
+		trend_forecast(sl->days, sl->ndays, l->threshold * 10000U,
+			       e->now, &t);
 		if (!t.has_projection)
 			continue;
 		prom_i64(v, sizeof(v), t.projected);
@@ -321,6 +378,13 @@ static void members(struct export *e)
 	EACH_MEMBER
 		member_sample(e->f, "psmon_lag_member_up", lags->v[i].dev,
 			      m->dev, m->up ? "1" : "0");
+	prom_family(e->f, "psmon_lag_member_active", "gauge",
+		    "1 when the master may send on the member now (kernels that report it).");
+	EACH_MEMBER {
+		if (m->has_state)
+			member_sample(e->f, "psmon_lag_member_active",
+				      lags->v[i].dev, m->dev, m->active ? "1" : "0");
+	}
 	prom_family(e->f, "psmon_lag_member_speed_bytes", "gauge",
 		    "Link speed of the member in bytes per second (absent when unknown).");
 	EACH_MEMBER {
@@ -393,6 +457,14 @@ static int prefix_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[PSMON_A_PREFIX_NAME])
 		name = mnl_attr_get_str(tb[PSMON_A_PREFIX_NAME]);
 
+	if (pd->k < 0) {
+		const struct prom_label l[] = {
+			{ "prefix", text }, { "name", name },
+		};
+
+		prom_sample(pd->f, pd->family, l, 2, "1");
+		return 0;
+	}
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
 			continue;
@@ -419,11 +491,19 @@ static int prefixes(struct export *e, struct nl *nl)
 	struct nlmsghdr *nlh;
 	int k, ret;
 
-	for (k = 0; k < 4; k++) {
-		snprintf(name, sizeof(name), "psmon_prefix_%s", counter_names[k]);
-		snprintf(help, sizeof(help), "%s on the LAG for the prefix (rx by destination, tx by source address).",
-			 counter_help[k]);
-		prom_family(e->f, name, "counter", help);
+	/* k -1: psmon_prefix_info, then the four counters. */
+	for (k = -1; k < 4; k++) {
+		if (k < 0) {
+			snprintf(name, sizeof(name), "psmon_prefix_info");
+			prom_family(e->f, name, "gauge",
+				    "A registered prefix and its name; always 1.");
+		} else {
+			snprintf(name, sizeof(name), "psmon_prefix_%s",
+				 counter_names[k]);
+			snprintf(help, sizeof(help), "%s on the LAG for the prefix (rx by destination, tx by source address).",
+				 counter_help[k]);
+			prom_family(e->f, name, "counter", help);
+		}
 		pd.family = name;
 		pd.k = k;
 		nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
@@ -442,6 +522,7 @@ static int write_export(struct export *e, struct nl *nl)
 	int ret;
 
 	settings(e);
+	lag_state(e);
 	utilisation(e);
 	alerts(e);
 	lag_counters(e);
@@ -449,11 +530,35 @@ static int write_export(struct export *e, struct nl *nl)
 	ret = prefixes(e, nl);
 	if (ret)
 		return ret;
+	prom_family(e->f, "psmon_state_healthy", "gauge",
+		    "1 when psctl could read and save its state (recorded crossings, daily peaks), else 0: see its warnings.");
+	prom_sample(e->f, "psmon_state_healthy", NULL, 0,
+		    e->ctx->state_unhealthy ? "0" : "1");
 	prom_family(e->f, "psmon_export_timestamp_seconds", "gauge",
 		    "When psctl wrote this export (Unix time); the last family of the file.");
 	prom_i64(v, sizeof(v), e->now);
 	prom_sample(e->f, "psmon_export_timestamp_seconds", NULL, 0, v);
 	return 0;
+}
+
+/* netns="NAME" on every sample, outside the initial namespace. */
+static void netns_label(struct psctl *ctx)
+{
+	static char ino[64];
+	const char *ns;
+	ssize_t n;
+
+	if (!state_netns(ctx, &ns)) {
+		if (ns)
+			prom_common_label("netns", ns);
+		return;
+	}
+	/* Unnamed: its "net:[INODE]", good until the next reboot. */
+	n = readlink("/proc/self/ns/net", ino, sizeof(ino) - 1);
+	if (n > 0) {
+		ino[n] = '\0';
+		prom_common_label("netns", ino);
+	}
 }
 
 static int export_prometheus(struct psctl *ctx, int argc, char **argv)
@@ -472,6 +577,7 @@ static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 	}
 	if (argc == 1 && strcmp(argv[0], "-"))
 		file = argv[0];
+	ctx->state_keeper = true;
 	/* An unwritable FILE is an input error: found before anything else. */
 	if (file) {
 		ret = atomic_open(&af, file);
@@ -484,6 +590,7 @@ static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 	ret = psctl_nl(ctx, &nl);
 	if (ret)
 		goto abort;
+	netns_label(ctx);
 	state_load(ctx, &e.st, &sf, true);
 	ret = lags_fetch(nl, NULL, &lags);
 	if (ret) {

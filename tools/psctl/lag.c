@@ -394,6 +394,7 @@ static int lag_ack(struct psctl *ctx, int argc, char **argv)
 	struct nl *nl;
 	int ret, err = 0;
 
+	ctx->state_keeper = true;
 	ret = psctl_one_dev(ctx, argc, argv, false);
 	if (!ret)
 		ret = psctl_nl_if_loaded(ctx, &nl, &loaded);

@@ -336,6 +336,7 @@ static int monitor_run(struct psctl *ctx, int argc, char **argv)
 	struct pollfd pfd;
 	int ret;
 
+	ctx->state_keeper = true;
 	if (argc) {
 		psctl_err(ctx, "unexpected argument \"%s\"", argv[0]);
 		return EXIT_USAGE;

@@ -42,17 +42,29 @@ void prom_label_value(FILE *f, const char *str)
 	fputc('"', f);
 }
 
+static struct prom_label common;
+
+void prom_common_label(const char *name, const char *value)
+{
+	common.name = name;
+	common.value = value;
+}
+
 void prom_sample(FILE *f, const char *name, const struct prom_label *labels,
 		 size_t nlabels, const char *value)
 {
 	size_t i;
 
 	fputs(name, f);
-	if (nlabels) {
+	if (nlabels || common.name) {
 		fputc('{', f);
 		for (i = 0; i < nlabels; i++) {
 			fprintf(f, "%s%s=", i ? "," : "", labels[i].name);
 			prom_label_value(f, labels[i].value);
+		}
+		if (common.name) {
+			fprintf(f, "%s%s=", nlabels ? "," : "", common.name);
+			prom_label_value(f, common.value);
 		}
 		fputc('}', f);
 	}

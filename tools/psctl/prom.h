@@ -21,7 +21,12 @@ struct prom_label {
 /* "# HELP name help" and "# TYPE name type". */
 void prom_family(FILE *f, const char *name, const char *type,
 		 const char *help);
-/* name{l1="v1",...} value */
+/*
+ * A label every later sample carries after its own (NULL: none), such as
+ * netns="NAME" for a namespace's export.
+ */
+void prom_common_label(const char *name, const char *value);
+/* name{l1="v1",...,common} value */
 void prom_sample(FILE *f, const char *name, const struct prom_label *labels,
 		 size_t nlabels, const char *value);
 /*

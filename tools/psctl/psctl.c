@@ -40,7 +40,7 @@ static const char options_help[] =
 	"  -n, --netns NETNS   run in the network namespace /run/netns/NETNS\n"
 	"  -b, --batch FILE    run the commands in FILE, one a line (\"-\": stdin)\n"
 	"  -f, --force         in batch mode, go on after a failing line\n"
-	"  -S, --state-dir DIR keep crossings and history in DIR (default: $PSMON_STATE_DIR,\n"
+	"  -S, --state-dir DIR keep crossings and daily peaks in DIR (default: $PSMON_STATE_DIR,\n"
 	"                      else " STATE_DIR_DEFAULT ")\n"
 	"  -V, --version       print the version and exit\n"
 	"  -h, --help          print this help and exit\n";
@@ -450,6 +450,9 @@ int main(int argc, char **argv)
 			ret = psctl_flush(&ctx);
 	}
 	nl_close(ctx.nl);
+	/* Reported as it happened; the status tells cron and scripts. */
+	if (!ret && ctx.state_unhealthy)
+		ret = EXIT_STATE;
 
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno != EPIPE)

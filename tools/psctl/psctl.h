@@ -20,6 +20,8 @@
 /* Exit status, as in iproute2. */
 #define EXIT_USAGE	1	/* bad usage or input; nothing was sent */
 #define EXIT_KERNEL	2	/* the kernel refused, or could not be asked */
+/* Done, but the state could not be read or saved (statefile.h). */
+#define EXIT_STATE	3
 
 struct psctl {
 	bool json;
@@ -29,6 +31,13 @@ struct psctl {
 	const char *netns;		/* still to enter; NULL once entered */
 	const char *netns_name;		/* -n, for the state file's name */
 	const char *state_dir;		/* -S, else $PSMON_STATE_DIR, else default */
+	bool state_unhealthy;		/* the state could not be read or saved */
+	/*
+	 * The command's job includes keeping the state (export, monitor, lag
+	 * ack): a state directory it may not write is trouble. Other commands
+	 * run by users without write access only read it, quietly.
+	 */
+	bool state_keeper;
 	struct nl *nl;			/* opened on first use, see psctl_nl() */
 	struct json jw;
 

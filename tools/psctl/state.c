@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The state file, version 1:
+ * The state file, version 2:
  *
  *   {
- *    "version": 1,
+ *    "version": 2,
  *    "lags": [
  *     {"dev": "bond0", "crossing": 1764000000, "peak_ppm": 412000,
- *      "threshold_pct": 40, "history": [[1764000000,412000,1], ...]}
+ *      "threshold_pct": 40, "days": [[1763942400,412000], ...]}
  *    ]
  *   }
  *
- * crossing is null when none is recorded; history holds [time, ppm, n]
- * in time order. Unknown keys are ignored, so that a later version can
- * add some; anything else out of place makes the file corrupt.
+ * crossing is null when none is recorded; days holds [00:00 UTC of the
+ * day, peak ppm] in date order. Unknown keys are ignored, so that a later
+ * version can add some; anything else out of place makes the file
+ * corrupt. Version 1 had "history" ([time, ppm, n]: n readings averaged)
+ * instead of "days"; its single readings become daily peaks.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -43,7 +45,7 @@ void state_free(struct state *st)
 	size_t i;
 
 	for (i = 0; i < st->nlags; i++)
-		free(st->lags[i].hist);
+		free(st->lags[i].days);
 	free(st->lags);
 	st->lags = NULL;
 	st->nlags = 0;
@@ -90,7 +92,7 @@ bool state_remove(struct state *st, const char *dev)
 	if (!l)
 		return false;
 	i = (size_t)(l - st->lags);
-	free(l->hist);
+	free(l->days);
 	memmove(&st->lags[i], &st->lags[i + 1],
 		(st->nlags - i - 1) * sizeof(*l));
 	st->nlags--;
@@ -106,53 +108,44 @@ int64_t crossing_min(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-/* a and b as one sample: n-weighted means. */
-static struct state_sample merge(const struct state_sample *a,
-				 const struct state_sample *b)
+static int64_t day_of(int64_t t)
 {
-	uint64_t n = (uint64_t)a->n + b->n;
-	double w = (double)b->n / (double)n;
-	struct state_sample m;
-
-	m.time = a->time + (int64_t)llround((double)(b->time - a->time) * w);
-	m.ppm = (uint32_t)llround((double)a->ppm +
-				  ((double)b->ppm - (double)a->ppm) * w);
-	m.n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	return m;
+	return t >= 0 ? t - t % DAY : t - ((t % DAY) + DAY) % DAY;
 }
 
-/* Merge the oldest half of the history pairwise. */
-static void compact(struct state_lag *l)
+bool state_add_peak(struct state_lag *l, int64_t now, uint32_t ppm)
 {
-	size_t half = l->nhist / 2, out = 0, i;
+	int64_t day = day_of(now);
+	struct state_day *d;
+	size_t i = l->ndays;
 
-	for (i = 0; i + 1 < half; i += 2)
-		l->hist[out++] = merge(&l->hist[i], &l->hist[i + 1]);
-	for (; i < l->nhist; i++)
-		l->hist[out++] = l->hist[i];
-	l->nhist = out;
-}
-
-bool state_add_sample(struct state_lag *l, int64_t now, uint32_t ppm)
-{
-	struct state_sample *h;
-
-	if (l->nhist) {
-		int64_t last = l->hist[l->nhist - 1].time;
-
-		if (now < last || now - last < STATE_SAMPLE_EVERY)
-			return true;
+	/* Usually the last day or the one after it. */
+	while (i && l->days[i - 1].day > day)
+		i--;
+	if (i && l->days[i - 1].day == day) {
+		if (ppm > l->days[i - 1].ppm)
+			l->days[i - 1].ppm = ppm;
+		return true;
 	}
-	if (l->nhist >= STATE_HIST_MAX)
-		compact(l);
-	h = realloc(l->hist, (l->nhist + 1) * sizeof(*h));
-	if (!h)
-		return false;
-	l->hist = h;
-	h[l->nhist].time = now;
-	h[l->nhist].ppm = ppm;
-	h[l->nhist].n = 1;
-	l->nhist++;
+	if (l->ndays >= STATE_DAYS_MAX) {
+		/* Older than every day kept: not worth keeping. */
+		if (!i)
+			return true;
+		memmove(&l->days[0], &l->days[1],
+			(l->ndays - 1) * sizeof(*l->days));
+		l->ndays--;
+		i--;
+	} else {
+		d = realloc(l->days, (l->ndays + 1) * sizeof(*d));
+		if (!d)
+			return false;
+		l->days = d;
+	}
+	memmove(&l->days[i + 1], &l->days[i],
+		(l->ndays - i) * sizeof(*l->days));
+	l->days[i].day = day;
+	l->days[i].ppm = ppm;
+	l->ndays++;
 	return true;
 }
 
@@ -166,22 +159,18 @@ static bool int_in(const struct jv *v, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
+/* Version 1: [time, ppm, n]; single readings (n 1) give daily peaks. */
 static int parse_history(const struct jv *h, struct state_lag *l, char *err,
 			 size_t len)
 {
-	int64_t t, ppm, n;
+	int64_t t, ppm, n, last = 0;
 	size_t i;
 
 	if (h->type != JV_ARR)
 		return fail(err, len, "%s: history is not an array", l->dev);
-	if (h->n > STATE_HIST_LIMIT)
+	if (h->n > 65536)
 		return fail(err, len, "%s: more than %d history samples", l->dev,
-			    STATE_HIST_LIMIT);
-	if (!h->n)
-		return 0;
-	l->hist = calloc(h->n, sizeof(*l->hist));
-	if (!l->hist)
-		return fail(err, len, "out of memory");
+			    65536);
 	for (i = 0; i < h->n; i++) {
 		const struct jv *s = h->arr[i];
 
@@ -192,17 +181,56 @@ static int parse_history(const struct jv *h, struct state_lag *l, char *err,
 			return fail(err, len,
 				    "%s: history sample %zu is not [time, ppm, n]",
 				    l->dev, i);
-		if (i && t < l->hist[i - 1].time)
+		if (t < last)
 			return fail(err, len,
 				    "%s: history sample %zu is older than the one before",
 				    l->dev, i);
-		l->hist[i].time = t;
-		l->hist[i].ppm = (uint32_t)ppm;
-		l->hist[i].n = (uint32_t)n;
-		l->nhist = i + 1;
+		last = t;
+		if (n == 1 && !state_add_peak(l, t, (uint32_t)ppm))
+			return fail(err, len, "out of memory");
 	}
-	while (l->nhist > STATE_HIST_MAX)
-		compact(l);
+	return 0;
+}
+
+static int parse_days(const struct jv *h, struct state_lag *l, char *err,
+		      size_t len)
+{
+	int64_t day, ppm;
+	size_t i;
+
+	if (h->type != JV_ARR)
+		return fail(err, len, "%s: days is not an array", l->dev);
+	if (h->n > STATE_DAYS_LIMIT)
+		return fail(err, len, "%s: more than %d days", l->dev,
+			    STATE_DAYS_LIMIT);
+	if (!h->n)
+		return 0;
+	l->days = calloc(h->n, sizeof(*l->days));
+	if (!l->days)
+		return fail(err, len, "out of memory");
+	for (i = 0; i < h->n; i++) {
+		const struct jv *s = h->arr[i];
+
+		if (s->type != JV_ARR || s->n != 2 ||
+		    !int_in(s->arr[0], 0, TIME_MAX, &day) || day % DAY ||
+		    !int_in(s->arr[1], 0, UINT32_MAX, &ppm))
+			return fail(err, len,
+				    "%s: day %zu is not [00:00 UTC, ppm]",
+				    l->dev, i);
+		if (i && day <= l->days[i - 1].day)
+			return fail(err, len,
+				    "%s: day %zu is not after the one before",
+				    l->dev, i);
+		l->days[i].day = day;
+		l->days[i].ppm = (uint32_t)ppm;
+		l->ndays = i + 1;
+	}
+	/* Keep the newest, as state_add_peak() does. */
+	if (l->ndays > STATE_DAYS_MAX) {
+		memmove(l->days, l->days + (l->ndays - STATE_DAYS_MAX),
+			STATE_DAYS_MAX * sizeof(*l->days));
+		l->ndays = STATE_DAYS_MAX;
+	}
 	return 0;
 }
 
@@ -213,8 +241,8 @@ static bool valid_dev(const char *s)
 	return n > 0 && n < STATE_DEVLEN && !strchr(s, '/');
 }
 
-static int parse_lag(const struct jv *o, struct state *st, char *err,
-		     size_t len)
+static int parse_lag(const struct jv *o, struct state *st, int version,
+		     char *err, size_t len)
 {
 	const struct jv *dev = jv_get(o, "dev"), *v;
 	struct state_lag *l;
@@ -248,10 +276,12 @@ static int parse_lag(const struct jv *o, struct state *st, char *err,
 			return fail(err, len, "%s: bad \"threshold_pct\"", l->dev);
 		l->threshold = (uint8_t)x;
 	}
-	v = jv_get(o, "history");
-	if (v)
-		return parse_history(v, l, err, len);
-	return 0;
+	if (version == 1) {
+		v = jv_get(o, "history");
+		return v ? parse_history(v, l, err, len) : 0;
+	}
+	v = jv_get(o, "days");
+	return v ? parse_days(v, l, err, len) : 0;
 }
 
 int state_parse(const char *buf, size_t len, struct state *st, char *err,
@@ -276,8 +306,9 @@ int state_parse(const char *buf, size_t len, struct state *st, char *err,
 		ret = fail(err, errlen, "missing or bad \"version\"");
 		goto out;
 	}
-	if (x != STATE_VERSION) {
-		ret = fail(err, errlen, "version %lld, this psctl reads version %d",
+	if (x < 1 || x > STATE_VERSION) {
+		ret = fail(err, errlen,
+			   "version %lld, this psctl reads versions 1 to %d",
 			   (long long)x, STATE_VERSION);
 		goto out;
 	}
@@ -291,7 +322,7 @@ int state_parse(const char *buf, size_t len, struct state *st, char *err,
 		goto out;
 	}
 	for (i = 0; i < lags->n && !ret; i++)
-		ret = parse_lag(lags->arr[i], st, err, errlen);
+		ret = parse_lag(lags->arr[i], st, (int)x, err, errlen);
 out:
 	jv_free(root);
 	if (ret)
@@ -318,11 +349,10 @@ void state_write(FILE *f, const struct state *st)
 		fprintf(f, ", \"peak_ppm\": %u", l->peak);
 		if (l->threshold)
 			fprintf(f, ", \"threshold_pct\": %u", l->threshold);
-		fputs(",\n   \"history\": [", f);
-		for (k = 0; k < l->nhist; k++)
-			fprintf(f, "%s[%lld,%u,%u]", k ? "," : "",
-				(long long)l->hist[k].time, l->hist[k].ppm,
-				l->hist[k].n);
+		fputs(",\n   \"days\": [", f);
+		for (k = 0; k < l->ndays; k++)
+			fprintf(f, "%s[%lld,%u]", k ? "," : "",
+				(long long)l->days[k].day, l->days[k].ppm);
 		fputs("]}", f);
 	}
 	fputs(st->nlags ? "\n ]\n}\n" : "]\n}\n", f);
@@ -357,47 +387,85 @@ const char *trend_name(enum trend_kind kind)
 	return "no trend";
 }
 
-void trend_fit(const struct state_sample *h, size_t n, uint32_t threshold_ppm,
-	       int64_t now, struct trend *t)
+static int cmp_double(const void *a, const void *b)
 {
-	double w = 0, sx = 0, sy = 0, xm, ym, sxx = 0, sxy = 0, x, at;
-	int64_t t0;
-	size_t i;
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of v[0..n), n > 0 (sorts v). */
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void trend_forecast(const struct state_day *d, size_t n,
+		    uint32_t threshold_ppm, int64_t now, struct trend *t)
+{
+	int64_t today = day_of(now), from = today - FORECAST_DAYS * DAY;
+	double x[FORECAST_DAYS], *slopes, b, lo, hi, c, at;
+	size_t i, j, k = 0, m = 0, npairs;
+	const struct state_day *w;
+	double var;
 
 	memset(t, 0, sizeof(*t));
-	if (n < TREND_MIN_SAMPLES || h[n - 1].time - h[0].time < TREND_MIN_SPAN)
-		return;
-	/* Times relative to the first sample keep the sums precise. */
-	t0 = h[0].time;
-	for (i = 0; i < n; i++) {
-		w += h[i].n;
-		sx += (double)h[i].n * (double)(h[i].time - t0);
-		sy += (double)h[i].n * h[i].ppm;
+	/* The whole days of the window: not today, not a day in the future. */
+	while (n && d[n - 1].day >= today)
+		n--;
+	for (i = 0; i < n && d[i].day < from; i++)
+		;
+	w = d + i;
+	m = n - i;
+	/* Distinct whole days: never more than the window holds. */
+	if (m > FORECAST_DAYS) {
+		w += m - FORECAST_DAYS;
+		m = FORECAST_DAYS;
 	}
-	xm = sx / w;
-	ym = sy / w;
-	for (i = 0; i < n; i++) {
-		x = (double)(h[i].time - t0) - xm;
-		sxx += h[i].n * x * x;
-		sxy += h[i].n * x * ((double)h[i].ppm - ym);
-	}
-	if (!(sxx > 0))
+	t->days = m;
+	if (m < FORECAST_MIN_DAYS)
 		return;
-	t->slope = sxy / sxx;
-	if (fabs(t->slope * 30 * DAY) < TREND_FLAT_PPM)
+	/* Days since 00:00 today, each day at its noon. */
+	for (i = 0; i < m; i++)
+		x[i] = (double)(w[i].day - today) / DAY + 0.5;
+	npairs = m * (m - 1) / 2;
+	slopes = malloc(npairs * sizeof(*slopes));
+	if (!slopes)
+		return;
+	for (i = 0; i < m; i++)
+		for (j = i + 1; j < m; j++)
+			slopes[k++] = ((double)w[j].ppm - (double)w[i].ppm) /
+				      (x[j] - x[i]);
+	t->slope = median(slopes, npairs);
+	/*
+	 * 95% confidence interval of the slope: ranks (N -+ C) / 2 of the
+	 * sorted slopes, C = 1.96 sqrt(var S), var S = m(m-1)(2m+5)/18.
+	 */
+	var = (double)m * (double)(m - 1) * (double)(2 * m + 5) / 18;
+	c = 1.96 * sqrt(var);
+	lo = slopes[(size_t)fmax(0, floor(((double)npairs - c) / 2) - 1)];
+	hi = slopes[(size_t)fmin((double)npairs - 1,
+				 ceil(((double)npairs + c) / 2))];
+	if (fabs(t->slope) * 30 < TREND_FLAT_PPM || (lo <= 0 && hi >= 0))
 		t->kind = TREND_FLAT;
 	else
 		t->kind = t->slope > 0 ? TREND_RISING : TREND_FALLING;
-	if (!(t->slope > 0))
+	/* The intercept: the median of the residuals. */
+	for (i = 0; i < m; i++)
+		slopes[i] = (double)w[i].ppm - t->slope * x[i];
+	b = median(slopes, m);
+	free(slopes);
+	if (t->kind != TREND_RISING)
 		return;
-	/* Seconds after t0 at which the line reaches the threshold. */
-	at = xm + ((double)threshold_ppm - ym) / t->slope;
-	if (at <= (double)(now - t0)) {
+	/* Days after 00:00 today at which the line reaches the threshold. */
+	at = ((double)threshold_ppm - b) / t->slope;
+	if (at * DAY <= (double)(now - today)) {
 		t->has_projection = true;
 		t->projected = now;
-	} else if (at - (double)(now - t0) <= (double)TREND_HORIZON) {
+	} else if (at * DAY - (double)(now - today) <= (double)TREND_HORIZON) {
 		t->has_projection = true;
-		t->projected = t0 + (int64_t)ceil(at);
+		t->projected = today + (int64_t)ceil(at * DAY);
 	}
 }
 
@@ -415,6 +483,6 @@ bool state_merge(struct state *st, const struct state_reading *r, int64_t now)
 	if (r->threshold)
 		l->threshold = r->threshold;
 	if (r->has_util)
-		return state_add_sample(l, now, r->util);
+		return state_add_peak(l, now, r->util);
 	return true;
 }

@@ -2,18 +2,21 @@
 /*
  * What psctl remembers about each LAG between runs, module reloads and
  * reboots: the first crossing of the threshold (until "lag ack"), the peak
- * utilisation, and a compact history of utilisation samples for the
- * trend. This file is the model and its arithmetic, without I/O:
+ * utilisation, and the daily peaks of the windowed utilisation for the
+ * forecast. This file is the model and its arithmetic, without I/O:
  * statefile.c reads and writes it.
  *
- * History: psctl appends one sample (time, larger direction's utilisation
- * in ppm) per LAG each time it reads the kernel, at most one per
- * STATE_SAMPLE_EVERY seconds. Each sample stands for n readings (1 when
- * appended). When a LAG holds STATE_HIST_MAX samples, its oldest half is
- * merged pairwise: time and utilisation become the n-weighted means, n
- * the sum. Recent history thus keeps its one-minute resolution while
- * older history gets coarser, and the n-weighted least-squares fit over
- * the samples stays close to the fit over all readings.
+ * Daily peaks: each time psctl reads the kernel it folds the LAG's
+ * windowed utilisation (larger direction, ppm) into the peak of the UTC
+ * day it was read on. The days stay sorted by date whatever the clock
+ * does: a reading dated in the future (a clock wrong at boot) gets a day
+ * of its own and does not stop later readings from being kept. The
+ * STATE_DAYS_MAX most recent days are kept.
+ *
+ * Forecast: the 40% alert trips on the daily peak, not on the mean, so the
+ * projection fits the daily peaks of the last FORECAST_DAYS whole days
+ * with the Theil-Sen estimator (the median of the slopes between all
+ * pairs of days), which a few unusual days cannot move far.
  */
 #ifndef PSCTL_STATE_H
 #define PSCTL_STATE_H
@@ -23,27 +26,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define STATE_VERSION		1
+#define STATE_VERSION		2
 #define STATE_DEVLEN		16
-#define STATE_HIST_MAX		2016
-#define STATE_HIST_LIMIT	65536	/* more in a file means it is corrupt */
+#define STATE_DAYS_MAX		450	/* daily peaks kept, over a year */
+#define STATE_DAYS_LIMIT	4096	/* more in a file means it is corrupt */
 #define STATE_MAX_LAGS		4096
-#define STATE_SAMPLE_EVERY	60
 
 #define DAY			86400
 #define DEADLINE_EARLIEST	(45 * DAY)	/* 3888000 s */
 #define DEADLINE_LATEST		(60 * DAY)	/* 5184000 s */
 
-#define TREND_MIN_SAMPLES	10
-#define TREND_MIN_SPAN		3600
+#define FORECAST_DAYS		56	/* the trend of the last 8 weeks */
+#define FORECAST_MIN_DAYS	14	/* fewer days: no trend */
 #define TREND_HORIZON		((int64_t)5 * 36525 * DAY / 100)	/* 5 years */
 /* Less change than this (ppm per 30 days) is flat. */
 #define TREND_FLAT_PPM		1000
 
-struct state_sample {
-	int64_t time;		/* Unix seconds */
-	uint32_t ppm;		/* utilisation, larger direction */
-	uint32_t n;		/* readings it stands for */
+struct state_day {
+	int64_t day;		/* Unix seconds of 00:00 UTC */
+	uint32_t ppm;		/* highest utilisation read that day */
 };
 
 struct state_lag {
@@ -51,8 +52,8 @@ struct state_lag {
 	int64_t crossing;	/* first crossing, Unix seconds; 0: none */
 	uint32_t peak;		/* ppm, since the last ack */
 	uint8_t threshold;	/* percent, as last seen in the kernel */
-	struct state_sample *hist;
-	size_t nhist;
+	struct state_day *days;	/* daily peaks, oldest first */
+	size_t ndays;
 };
 
 struct state {
@@ -77,11 +78,11 @@ bool state_remove(struct state *st, const char *dev);
 int64_t crossing_min(int64_t a, int64_t b);
 
 /*
- * Append a reading taken at now, unless the last sample is less than
- * STATE_SAMPLE_EVERY seconds old (or newer than now: a clock step).
- * Merges as described above. Returns false when out of memory.
+ * Fold a reading taken at now into the peak of its day (a new day when
+ * there is none, in date order; the oldest day goes beyond
+ * STATE_DAYS_MAX). Returns false when out of memory.
  */
-bool state_add_sample(struct state_lag *l, int64_t now, uint32_t ppm);
+bool state_add_peak(struct state_lag *l, int64_t now, uint32_t ppm);
 
 struct deadline {
 	bool has;		/* a crossing is recorded */
@@ -95,20 +96,24 @@ enum trend_kind { TREND_NONE, TREND_RISING, TREND_FALLING, TREND_FLAT };
 
 struct trend {
 	enum trend_kind kind;
-	double slope;		/* ppm per second */
+	size_t days;		/* daily peaks the trend is fitted to */
+	double slope;		/* ppm per day */
 	bool has_projection;
-	int64_t projected;	/* when the fitted line reaches the threshold */
+	int64_t projected;	/* when the trend reaches the threshold */
 };
 
 /*
- * Least-squares line through the history (weighted by n). No trend with
- * fewer than TREND_MIN_SAMPLES samples or less than TREND_MIN_SPAN
- * seconds between the first and the last. The projection, for a rising
- * line only, is when it reaches threshold_ppm: now if it already has,
- * none if that is more than TREND_HORIZON away.
+ * The trend of the daily peaks of the FORECAST_DAYS whole days before the
+ * day of now (days dated later are not used): the Theil-Sen line, each
+ * day at its noon. Rising or falling when the 95% confidence interval of
+ * the slope (from Kendall's S) excludes 0 and the slope is at least
+ * TREND_FLAT_PPM per 30 days; flat otherwise; no trend with fewer than
+ * FORECAST_MIN_DAYS days. The projection, for a rising trend only, is
+ * when the line reaches threshold_ppm: now if it already has, none if
+ * that is more than TREND_HORIZON away.
  */
-void trend_fit(const struct state_sample *h, size_t n, uint32_t threshold_ppm,
-	       int64_t now, struct trend *t);
+void trend_forecast(const struct state_day *d, size_t n,
+		    uint32_t threshold_ppm, int64_t now, struct trend *t);
 const char *trend_name(enum trend_kind kind);
 
 /* What one reading of the kernel says about a LAG. */
@@ -123,7 +128,7 @@ struct state_reading {
 
 /*
  * Fold a reading taken at now into st: the earlier crossing, the higher
- * peak, the threshold, a history sample. false when out of memory.
+ * peak, the threshold, the daily peak. false when out of memory.
  */
 bool state_merge(struct state *st, const struct state_reading *r, int64_t now);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -25,16 +27,77 @@ const char *state_dir(const struct psctl *ctx)
 	return STATE_DIR_DEFAULT;
 }
 
+#define NETNS_RUN_DIR	"/run/netns"
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int state_netns(const struct psctl *ctx, const char **name)
+{
+	static char found[NAME_MAX + 1];
+	struct stat self, other;
+	char path[PATH_MAX];
+	struct dirent *e;
+	bool init_known;
+	DIR *d;
+
+	*name = ctx->netns_name;
+	if (*name)
+		return 0;
+	/* No /proc: the initial namespace, as far as anyone can tell. */
+	if (stat("/proc/self/ns/net", &self))
+		return 0;
+	/* Process 1's, unless process 1 is not ours to see. */
+	init_known = !stat("/proc/1/ns/net", &other);
+	if (init_known && same_file(&self, &other))
+		return 0;
+	d = opendir(NETNS_RUN_DIR);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", e->d_name);
+		if (!stat(path, &other) && same_file(&self, &other)) {
+			snprintf(found, sizeof(found), "%s", e->d_name);
+			*name = found;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return *name || !init_known ? 0 : -ENOENT;
+}
+
 static int state_path(const struct psctl *ctx, char *buf, size_t len)
 {
-	int n;
+	const char *ns;
+	int n, ret;
 
-	if (ctx->netns_name)
-		n = snprintf(buf, len, "%s/netns-%s.json", state_dir(ctx),
-			     ctx->netns_name);
+	ret = state_netns(ctx, &ns);
+	if (ret)
+		return ret;
+	if (ns)
+		n = snprintf(buf, len, "%s/netns-%s.json", state_dir(ctx), ns);
 	else
 		n = snprintf(buf, len, "%s/state.json", state_dir(ctx));
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* A warning that marks the state unhealthy. */
+static void trouble(struct psctl *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void trouble(struct psctl *ctx, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	psctl_warn(ctx, "%s", msg);
+	ctx->state_unhealthy = true;
 }
 
 /* mkdir -p, mode 0755. */
@@ -134,7 +197,7 @@ out:
 void state_load(struct psctl *ctx, struct state *st, struct state_file *sf,
 		bool update)
 {
-	char err[256], aside[PATH_MAX + 32];
+	char err[256];
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;
@@ -142,56 +205,52 @@ void state_load(struct psctl *ctx, struct state *st, struct state_file *sf,
 	memset(st, 0, sizeof(*st));
 	sf->lockfd = -1;
 	sf->writable = false;
-	if (state_path(ctx, sf->path, sizeof(sf->path))) {
-		psctl_warn(ctx, "state directory name too long: %s", state_dir(ctx));
+	ret = state_path(ctx, sf->path, sizeof(sf->path));
+	if (ret == -ENOENT) {
+		trouble(ctx, "this network namespace has no name in " NETNS_RUN_DIR
+			" (use ip netns, or psctl -n): its state is not kept");
 		return;
 	}
-	/* Users without write access just read; no need to tell them. */
-	if (update && geteuid() && access(state_dir(ctx), W_OK) &&
-	    errno == EACCES)
+	if (ret) {
+		trouble(ctx, "state directory name too long: %s", state_dir(ctx));
+		return;
+	}
+	/* Readers without write access (lag show as a user) just read. */
+	if (update && !ctx->state_keeper && geteuid() &&
+	    access(state_dir(ctx), W_OK) && errno == EACCES)
 		update = false;
 	if (update) {
 		ret = lock_dir(state_dir(ctx), &sf->lockfd);
+		if (!ret && faccessat(sf->lockfd, ".", W_OK, AT_EACCESS))
+			ret = -errno;
 		if (!ret)
 			sf->writable = true;
-		else if (ret != -EACCES || !geteuid())
-			psctl_warn(ctx, "cannot update the state in %s: %s",
-				   state_dir(ctx), strerror(-ret));
+		else
+			trouble(ctx, "cannot update the state in %s: %s; going on without saving it",
+				state_dir(ctx), strerror(-ret));
 	}
 
 	ret = read_file(sf->path, &buf, &len);
 	if (ret == -ENOENT)
 		return;
-	if (ret == -EFBIG) {
+	if (ret == -EFBIG)
 		snprintf(err, sizeof(err), "larger than %d bytes", STATE_FILE_MAX);
-	} else if (ret) {
-		psctl_warn(ctx, "cannot read the state file %s: %s", sf->path,
-			   strerror(-ret));
-		/* Do not replace what could not be read. */
-		sf->writable = false;
-		return;
-	} else if (!state_parse(buf, len, st, err, sizeof(err))) {
-		free(buf);
-		return;
-	}
+	else if (ret)
+		snprintf(err, sizeof(err), "%s", strerror(-ret));
+	else if (!state_parse(buf, len, st, err, sizeof(err)))
+		ret = 0;
+	else
+		ret = -EINVAL;
 	free(buf);
-
-	/* Corrupt: set it aside, keep going with an empty state. */
-	if (!sf->writable) {
-		psctl_warn(ctx, "state file %s is corrupt (%s); ignoring it",
-			   sf->path, err);
+	if (!ret)
 		return;
-	}
-	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", sf->path,
-		 (long long)time(NULL));
-	if (rename(sf->path, aside)) {
-		psctl_warn(ctx, "state file %s is corrupt (%s) and cannot be moved aside: %s",
-			   sf->path, err, strerror(errno));
-		sf->writable = false;
-		return;
-	}
-	psctl_warn(ctx, "state file %s is corrupt (%s); moved it to %s and started afresh",
-		   sf->path, err, aside);
+	/*
+	 * Never replace what could not be read: it may hold a crossing, or
+	 * come from a newer psctl. Someone has to look at it.
+	 */
+	sf->writable = false;
+	trouble(ctx, "cannot read the state file %s (%s); leaving it as it is and going on without saving the state",
+		sf->path, err);
 }
 
 int state_save(struct psctl *ctx, const struct state *st,
@@ -208,8 +267,8 @@ int state_save(struct psctl *ctx, const struct state *st,
 		ret = atomic_commit(&a, 0644);
 	}
 	if (ret)
-		psctl_warn(ctx, "cannot save the state to %s: %s", sf->path,
-			   strerror(-ret));
+		trouble(ctx, "cannot save the state to %s: %s", sf->path,
+			strerror(-ret));
 	return ret;
 }
 

@@ -136,7 +136,7 @@ run 0 -j -s lag sh bond0 &&
 ok $? "-j -s lag show DEV adds counters"
 run 0 -p lag show && [ "$(head -c 2 "$TMP/out")" = "[" ] && json 'len(d)' >/dev/null
 ok $? "-p is indented JSON"
-run 0 -s lag show && grep -q "capacity 2.5 Gbit/s, threshold 50%, clear 45%, window 60 s" "$TMP/out" &&
+run 0 -s lag show && grep -qE "capacity 2.5 Gbit/s, active [0-9.]+ Gbit/s \([0-9] of 3 members\), threshold 50%, clear 45%, window 60 s" "$TMP/out" &&
 	grep -qE "all members +1000 +1420000 \(1.4 MiB\)" "$TMP/out"
 ok $? "human lag show with units"
 run 0 lag set bond0 capacity auto && run 0 -j lag show && [ "$(json 'd[0]["capacity_auto"]')" = True ]
@@ -265,7 +265,7 @@ ok $? "-j lag show: rates, utilisation per LAG, member and N-1, alert and since 
 run 0 lag show bond0 &&
 	grep -qF "    rx 8.24 Gbit/s (41.2%), tx 1 Gbit/s (5.0%) over 300 s; N-1 82.4%; peak 41.2%" "$TMP/out" &&
 	grep -qE "^    alert: raised, first crossing [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z; augmentation due [0-9-]{10} to [0-9-]{10}$" "$TMP/out" &&
-	grep -qE "^    m1 +up +10 Gbit/s +rx 4.12 Gbit/s \(41.2%\) +tx 500 Mbit/s \(5.0%\)$" "$TMP/out" &&
+	grep -qE "^    m1 +active +10 Gbit/s +rx 4.12 Gbit/s \(41.2%\) +tx 500 Mbit/s \(5.0%\)$" "$TMP/out" &&
 	grep -qE "^    m2 +down +speed unknown +rx 0 bit/s +tx 0 bit/s$" "$TMP/out"
 ok $? "lag show: a rates line, the alert with its UTC date, member columns"
 run 0 -j lag show bond1 && [ "$(json '(d[0]["alert"], d[0]["alert_since"], d[0]["n1_capacity_bps"])')" = "(False, None, 1250000000)" ] &&
@@ -328,59 +328,149 @@ run 0 lag add bond0
 traffic bond0 9000000000 0
 mkdir -p "$PSMON_STATE_DIR"
 printf '{"version": 1, "lags": [{"dev": "bond0", "crossing": 17' >"$PSMON_STATE_DIR/state.json"
-run 0 -j deadline && err_has "Warning: state file $PSMON_STATE_DIR/state.json is corrupt (line 1, column 56: expected ',' or '}'); moved it to $PSMON_STATE_DIR/state.json.corrupt-" &&
-	[ "$(ls "$PSMON_STATE_DIR" | grep -c '^state.json.corrupt-[0-9]*$')" = 1 ] &&
-	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$PSMON_STATE_DIR/state.json" &&
+cp "$PSMON_STATE_DIR/state.json" "$TMP/kept"
+run 3 -j deadline && err_has "Warning: cannot read the state file $PSMON_STATE_DIR/state.json (line 1, column 56: expected ',' or '}'); leaving it as it is and going on without saving the state" &&
+	cmp -s "$PSMON_STATE_DIR/state.json" "$TMP/kept" && [ "$(ls "$PSMON_STATE_DIR")" = state.json ] &&
 	[ "$(json 'd[0]["alert"]')" = True ]
-ok $? "a truncated state file is set aside with a warning; psctl starts afresh"
-for garbage in '' 'garbage' '{"version": 1, "lags": [{"dev": "bond0", "history": [[5,1,1],[4,1,1]]}]}' \
-	'{"version": 7, "lags": []}' "$(head -c 3000 /dev/urandom | tr -d '\0')"; do
+ok $? "a truncated state file is kept as it is, with a warning; the command does its work and exits 3"
+for garbage in '' 'garbage' '{"version": 2, "lags": [{"dev": "bond0", "days": [[172800,1],[86400,1]]}]}' \
+	'{"version": 3, "lags": [{"dev": "bond0", "crossing": 1764000000, "new": 1}]}' \
+	"$(head -c 3000 /dev/urandom | tr -d '\0')"; do
 	printf '%s' "$garbage" >"$PSMON_STATE_DIR/state.json"
-	run 0 deadline || break
-	err_has "is corrupt" || break
+	cp "$PSMON_STATE_DIR/state.json" "$TMP/kept"
+	run 3 deadline || break
+	err_has "cannot read the state file" || break
+	run 3 lag show || break
+	cmp -s "$PSMON_STATE_DIR/state.json" "$TMP/kept" || break
+	[ "$(ls "$PSMON_STATE_DIR")" = state.json ] || break
 done
-ok $? "empty, garbage, disordered, future and random state files: warnings, never a crash"
+ok $? "empty, garbage, disordered, newer-version and random state files: kept byte for byte, reported, exit 3"
+printf '{"version": 3, "lags": []}' >"$PSMON_STATE_DIR/state.json"
+run 3 deadline && err_has "(version 3, this psctl reads versions 1 to 2)"
+ok $? "a newer version is named in the warning"
 rm -rf "$PSMON_STATE_DIR"
-mkdir -p "$TMP/sdir" "$TMP/edir"
-PSMON_STATE_DIR=$TMP/edir run 0 -S "$TMP/sdir" deadline && [ -f "$TMP/sdir/state.json" ] && [ ! -e "$TMP/edir/state.json" ] &&
-	PSMON_STATE_DIR=$TMP/edir run 0 deadline && [ -f "$TMP/edir/state.json" ] &&
-	PSMON_STATE_DIR=$TMP/edir run 0 --state-dir="$TMP/sdir/new/dir" deadline && [ -f "$TMP/sdir/new/dir/state.json" ]
-ok $? "-S beats \$PSMON_STATE_DIR; a missing directory is created"
-rm -rf "$TMP/sdir" "$TMP/edir"
-NS=psctl-test-$$
-if ip netns add "$NS" 2>/dev/null; then
-	rm -rf "$PSMON_STATE_DIR"
-	run 0 -n "$NS" deadline && [ -f "$PSMON_STATE_DIR/netns-$NS.json" ] && [ ! -e "$PSMON_STATE_DIR/state.json" ]
-	ok $? "-n NETNS keeps its own state file, netns-NETNS.json"
-	ip netns del "$NS"
+touch "$TMP/notadir"
+PSMON_STATE_DIR=$TMP/notadir/psmon run 3 -j deadline &&
+	err_has "Warning: cannot update the state in $TMP/notadir/psmon: Not a directory; going on without saving it" &&
+	[ "$(json 'd[0]["alert"]')" = True ]
+ok $? "a state directory that cannot be created: reported, exit 3, the output still there"
+rm -f "$TMP/notadir"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/rodir" && chmod 0755 "$TMP/rodir" "$TMP" && chmod 0666 "$TMP/state" &&
+		touch "$TMP/log" && chmod 0666 "$TMP/log"
+	# A reader (deadline, lag show) only reads, quietly.
+	PSMON_STATE_DIR=$TMP/rodir setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env LD_PRELOAD="$FAKE" FAKE_PSMON=1 FAKE_PSMON_STATE="$TMP/state" "$PSCTL" deadline >"$TMP/out" 2>"$TMP/err"
+	[ $? -eq 0 ] && [ ! -s "$TMP/err" ] && [ -z "$(ls -A "$TMP/rodir")" ]
+	ok $? "a state directory a reader cannot write: read quietly, exit 0"
+	# The export keeps the state: for it that is trouble.
+	PSMON_STATE_DIR=$TMP/rodir setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env LD_PRELOAD="$FAKE" FAKE_PSMON=1 FAKE_PSMON_STATE="$TMP/state" "$PSCTL" export prometheus >"$TMP/out" 2>"$TMP/err"
+	[ $? -eq 3 ] && err_has "cannot update the state in $TMP/rodir: Permission denied" &&
+		grep -qx "psmon_state_healthy 0" "$TMP/out" && [ -z "$(ls -A "$TMP/rodir")" ]
+	ok $? "a state directory the export cannot write: reported, exit 3, psmon_state_healthy 0"
+	chmod 0700 "$TMP"
 else
 	n=$((n + 1))
-	echo "ok $n - -n NETNS keeps its own state file # SKIP cannot create a network namespace"
+	echo "ok $n - a state directory a reader cannot write # SKIP needs root and setpriv"
+	n=$((n + 1))
+	echo "ok $n - a state directory the export cannot write # SKIP needs root and setpriv"
 fi
 
-# A rising history: 30% growing half a point a day over the last 10 days.
+# A day dated in the future (a clock wrong at boot) does not freeze the days.
+rm -rf "$PSMON_STATE_DIR" && mkdir -p "$PSMON_STATE_DIR"
+today=$(( $(now) / 86400 * 86400 ))
+printf '{"version": 2, "lags": [{"dev": "bond0", "crossing": null, "peak_ppm": 0, "days": [[%s,100000],[%s,990000]]}]}' \
+	$((today - 2 * 86400)) $((today + 300 * 86400)) >"$PSMON_STATE_DIR/state.json"
+run 0 deadline &&
+	[ "$(python3 -c 'import json,sys; print([d for d, p in json.load(open(sys.argv[1]))["lags"][0]["days"]])' "$PSMON_STATE_DIR/state.json")" = "[$((today - 2 * 86400)), $today, $((today + 300 * 86400))]" ]
+ok $? "a day dated 300 days ahead: today's peak is still recorded"
+rm -rf "$TMP/sdir" "$TMP/edir"
+NS=psctl-test-$$
+if ip netns add "$NS-a" 2>/dev/null && ip netns add "$NS-b" 2>/dev/null; then
+	rm -rf "$PSMON_STATE_DIR"
+	run 0 -n "$NS-a" deadline && [ -f "$PSMON_STATE_DIR/netns-$NS-a.json" ] && [ ! -e "$PSMON_STATE_DIR/state.json" ]
+	ok $? "-n NETNS keeps its own state file, netns-NETNS.json"
+	# Each namespace its own (fake) kernel: bond0 crossed in a only.
+	setlag() {	# setlag FILE RX_BPS ALERT_SINCE
+		awk -v rx="$2" -v since="$3" '$1 == "lag" && $2 == "bond0" { $8 = rx; $9 = 0; $10 = since; $11 = 0 }
+			{ print }' "$1" >"$1.new" && mv "$1.new" "$1"
+	}
+	nsrun() {	# nsrun a|b ARGS...: a command with that namespace's fake kernel
+		local ns=$1
+		shift
+		LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state-$ns "$@" >"$TMP/out" 2>"$TMP/err"
+	}
+	cp "$TMP/state" "$TMP/state-a" && cp "$TMP/state" "$TMP/state-b" &&
+		setlag "$TMP/state-a" 9000000000 1764000000 && setlag "$TMP/state-b" 1000000000 0 &&
+		nsrun a "$PSCTL" -n "$NS-a" deadline && nsrun b "$PSCTL" -n "$NS-b" deadline &&
+		setlag "$TMP/state-a" 1000000000 0 &&	# a reload: the kernel of a forgets
+		nsrun a "$PSCTL" -j -n "$NS-a" deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = 1764000000 ] &&
+		nsrun b "$PSCTL" -j -n "$NS-b" deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = None ] &&
+		nsrun b ip netns exec "$NS-b" "$PSCTL" -j deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = None ] &&
+		nsrun a ip netns exec "$NS-a" "$PSCTL" -j deadline bond0 && [ "$(json 'd[0]["alert_since"]')" = 1764000000 ] &&
+		[ ! -e "$PSMON_STATE_DIR/state.json" ] && [ -f "$PSMON_STATE_DIR/netns-$NS-b.json" ]
+	ok $? "two namespaces, each with a bond0: separate crossings, with -n and with ip netns exec"
+	nsrun a "$PSCTL" -n "$NS-a" export prometheus &&
+		grep -qx "psmon_lag_alert_since_timestamp_seconds{lag=\"bond0\",netns=\"$NS-a\"} 1764000000" "$TMP/out" &&
+		grep -qx "psmon_state_healthy{netns=\"$NS-a\"} 1" "$TMP/out" &&
+		! grep -v '^#' "$TMP/out" | grep -v "netns=\"$NS-a\"}"
+	ok $? "the export from a namespace: a netns label on every sample"
+	if command -v unshare >/dev/null && [ -r /proc/1/ns/net ]; then
+		nsrun a unshare -n "$PSCTL" deadline
+		[ $? -eq 3 ] && err_has "this network namespace has no name in /run/netns (use ip netns, or psctl -n): its state is not kept"
+		ok $? "a namespace without a name: its state is not kept, and psctl says so (exit 3)"
+	else
+		n=$((n + 1))
+		echo "ok $n - a namespace without a name # SKIP no unshare, or process 1's namespace cannot be seen"
+	fi
+	cp "$TMP/state-a" "$TMP/state"
+else
+	for t in "-n NETNS keeps its own state file" "two namespaces" "a netns label" "a namespace without a name"; do
+		n=$((n + 1))
+		echo "ok $n - $t # SKIP cannot create a network namespace"
+	done
+fi
+ip netns del "$NS-a" 2>/dev/null
+ip netns del "$NS-b" 2>/dev/null
+
+# Daily peaks rising half a point a day, 40% ten days from now; bond1 has
+# too few days for a trend.
 python3 - "$PSMON_STATE_DIR" "$(now)" <<'PY'
 import json, os, sys
 d, now = sys.argv[1], int(sys.argv[2])
 os.makedirs(d, exist_ok=True)
-t0 = now - 10 * 86400
-hist = [[t0 + 3600 * h, 300000 + 5000 * h // 24, 1] for h in range(240)]
-json.dump({"version": 1, "lags": [
-    {"dev": "bond0", "crossing": None, "peak_ppm": 390000, "history": hist},
+today = now // 86400 * 86400
+days = [[today + 86400 * k, 400000 + 5000 * k - 47500] for k in range(-28, 0)]
+json.dump({"version": 2, "lags": [
+    {"dev": "bond0", "crossing": None, "peak_ppm": 390000, "days": days},
     {"dev": "bond1", "crossing": None, "peak_ppm": 100000,
-     "history": [[now - 600 + 60 * i, 100000, 1] for i in range(9)]}]},
+     "days": [[today - 86400 * k, 100000] for k in range(5, 0, -1)]},
+    {"dev": "bond2", "crossing": None, "peak_ppm": 300000, "threshold_pct": 40,
+     "days": [[today + 86400 * k, 250000 + 20000 * (k % 3)] for k in range(-40, 0)]},
+    {"dev": "bond3", "crossing": None, "peak_ppm": 300000, "threshold_pct": 40,
+     "days": [[today + 86400 * k, 100000 + 40 * k] for k in range(-40, 0)]},
+    {"dev": "bond4", "crossing": None, "peak_ppm": 300000, "threshold_pct": 40,
+     "days": [[today + 86400 * k, 200000 - 2000 * k] for k in range(-40, 0)]}]},
     open(os.path.join(d, "state.json"), "w"))
 PY
-traffic bond0 7000000000 0 0 0	# 35%, on the line
+today=$(( $(now) / 86400 * 86400 ))
+traffic bond0 7000000000 0 0 0	# 35%
 run 0 lag add bond1
 run 0 -j deadline &&
-	[ "$(json '(d[0]["trend"], d[0]["peak_utilization_pct"], d[0]["alert_since"])')" = "('rising', 39.0, None)" ] &&
-	proj=$(json 'd[0]["projected_crossing"]') &&
-	python3 -c 'import sys; p, now = int(sys.argv[1]), int(sys.argv[2]); sys.exit(not abs(p - (now + 10 * 86400)) < 86400)' "$proj" "$(now)" &&
-	[ "$(json '(d[1]["trend"], d[1]["projected_crossing"])')" = "('no trend', None)" ]
-ok $? "deadline without a crossing: peak, trend and projected crossing; too little history: no trend"
-run 0 deadline bond0 && grep -qE "^bond0: no crossing recorded; peak 39.0%; trend rising, projected to reach 40% on [0-9-]{10}$" "$TMP/out"
-ok $? "deadline: the projection in words"
+	[ "$(json '(d[0]["trend"], d[0]["trend_days"], d[0]["trend_pct_per_day"], d[0]["peak_utilization_pct"], d[0]["alert_since"])')" = "('rising', 28, 0.5, 39.0, None)" ] &&
+	[ "$(json '(d[0]["projected_crossing"], d[0]["projected_deadline_earliest"], d[0]["projected_deadline_latest"])')" = "($((today + 10 * 86400)), $((today + 55 * 86400)), $((today + 70 * 86400)))" ] &&
+	[ "$(json '(d[1]["trend"], d[1]["trend_days"], d[1]["projected_crossing"], d[1]["projected_deadline_latest"])')" = "('no trend', 5, None, None)" ]
+ok $? "deadline without a crossing: the trend of the daily peaks, projected crossing and window; 5 days: no trend"
+run 0 deadline &&
+	grep -qE "^bond0: no crossing recorded; peak 39.0%; daily peaks rising 0.50%/day over 28 days: projected to reach 40% on $(date -u -d @$((today + 10 * 86400)) +%F), augmentation to begin between $(date -u -d @$((today + 55 * 86400)) +%F) and $(date -u -d @$((today + 70 * 86400)) +%F)$" "$TMP/out" &&
+	grep -qx "bond1: no crossing recorded; peak 10.0%; no trend (5 days of daily peaks)" "$TMP/out"
+ok $? "deadline: the projection in words, and no trend"
+run 0 deadline bond2 && out_is "bond2: no crossing recorded; peak 30.0%; no trend (daily peaks flat over 40 days)" &&
+	run 0 deadline bond3 && out_is "bond3: no crossing recorded; peak 30.0%; no trend (daily peaks rising 0.004%/day over 40 days: 40% more than 5 years away)" &&
+	run 0 deadline bond4 && out_is "bond4: no crossing recorded; peak 30.0%; no trend (daily peaks falling over 40 days)" &&
+	run 0 -j deadline bond4 && [ "$(json '(d[0]["trend"], d[0]["projected_crossing"], d[0]["trend_pct_per_day"])')" = "('falling', None, -0.2)" ]
+ok $? "deadline: flat, rising too slowly and falling daily peaks are no trend"
 
 # ---- save and restore -------------------------------------------------------
 reset

@@ -107,12 +107,68 @@ fi
 	[ "$(value 'psmon_prefix_receive_packets_total{prefix="2a00:1450::/32",name="g-v6",lag="od\"d\\x"}')" = 10 ] &&
 	[ "$(value 'psmon_lag_peak_utilization_ratio{lag="bond0"}')" = 0.412 ]
 ok $? "the values: alert, utilisation, N-1, speed, crossing, deadlines, members, prefixes, escaped labels"
+[ "$(value 'psmon_lag_active_speed_bytes{lag="bond0"}')" = 2500000000 ] &&
+	[ "$(value 'psmon_lag_active_members{lag="bond0"}')" = 2 ] &&
+	[ "$(value 'psmon_lag_degraded{lag="bond0"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_overload{lag="bond0"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_member_active{lag="bond0",device="m2"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_member_active{lag="bond0",device="m3"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_active_utilization_ratio{lag="bond0",direction="receive"}')" = 0.412 ] &&
+	[ "$(value 'psmon_lag_threshold_ratio{lag="bond0"}')" = 0.4 ] &&
+	[ "$(value 'psmon_prefix_info{prefix="8.8.8.0/24",name="google"}')" = 1 ] &&
+	[ "$(value 'psmon_prefix_info{prefix="198.51.100.0/24",name=""}')" = 1 ] &&
+	[ "$(value 'psmon_state_healthy')" = 1 ] && ! grep -q netns "$TMP/out"
+ok $? "active capacity and members, degraded, overload, threshold, prefix info, state healthy; no netns label"
+FAKE_PSMON_DEGRADED=bond1,bond0 run 0 export prometheus &&
+	[ "$(value 'psmon_lag_active_speed_bytes{lag="bond0"}')" = 1250000000 ] &&
+	[ "$(value 'psmon_lag_active_members{lag="bond0"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_degraded{lag="bond0"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_overload{lag="bond0"}')" = 1 ] &&
+	[ "$(value 'psmon_lag_member_active{lag="bond0",device="m3"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_active_utilization_ratio{lag="bond0",direction="receive"}')" = 0.824 ] &&
+	[ "$(value 'psmon_lag_speed_bytes{lag="bond0"}')" = 2500000000 ] &&
+	[ "$(value 'psmon_lag_utilization_ratio{lag="bond0",direction="receive"}')" = 0.412 ] &&
+	[ "$(value 'psmon_lag_degraded{lag="bond1"}')" = 1 ] && [ "$(value 'psmon_lag_overload{lag="bond1"}')" = 0 ] &&
+	[ "$(value 'psmon_lag_degraded{lag="od\"d\\x"}')" = 0 ] &&
+	{ ! command -v promtool >/dev/null || promtool check metrics <"$TMP/out" >>"$TMP/err" 2>&1; }
+ok $? "FAKE_PSMON_DEGRADED: a member out of the aggregator halves the active capacity; utilisation stays on the capacity; promtool-clean"
 grep -q '^psmon_lag_projected_crossing_timestamp_seconds' "$TMP/out"
 [ $? -ne 0 ] && grep -q '^# TYPE psmon_lag_projected_crossing_timestamp_seconds gauge$' "$TMP/out"
 ok $? "no projection without enough history (the family is still declared)"
 [ "$(grep -c '^# HELP' "$TMP/out")" = "$(grep -c '^# TYPE' "$TMP/out")" ] &&
 	! grep -vE '^(# (HELP|TYPE) [a-z_0-9]+ .+|[a-z_0-9]+(\{.*\})? [0-9.]+)$' "$TMP/out"
 ok $? "nothing but HELP, TYPE and \"name{labels} value\" lines"
+
+# ---- the state: a forecast, and state psctl cannot read ------------------------
+cp -a "$PSMON_STATE_DIR" "$TMP/psmon.saved"
+python3 - "$PSMON_STATE_DIR/state.json" "$(date +%s)" <<'PY'
+import json, sys
+path, now = sys.argv[1], int(sys.argv[2])
+st = json.load(open(path))
+today = now // 86400 * 86400
+for l in st["lags"]:
+    if l["dev"] == "bond1":	# 40% in 10 days
+        l["days"] = [[today + 86400 * k, 400000 + 5000 * k - 47500] for k in range(-28, 0)]
+json.dump(st, open(path, "w"))
+PY
+today=$(( $(date +%s) / 86400 * 86400 ))
+run 0 export prometheus &&
+	[ "$(value 'psmon_lag_projected_crossing_timestamp_seconds{lag="bond1"}')" = $((today + 10 * 86400)) ] &&
+	[ -z "$(value 'psmon_lag_projected_crossing_timestamp_seconds{lag="bond0"}')" ]
+ok $? "rising daily peaks: the projected crossing (none for a LAG with a crossing)"
+printf '{"version": 9, "lags": [{"dev": "bond0", "crossing": 1764000000}]}' >"$PSMON_STATE_DIR/state.json"
+cp "$PSMON_STATE_DIR/state.json" "$TMP/kept"
+mkdir -p "$TMP/unhealthy"
+run 3 export prometheus "$TMP/unhealthy/psmon.prom" && grep -q "cannot read the state file" "$TMP/err" &&
+	cmp -s "$PSMON_STATE_DIR/state.json" "$TMP/kept" && cp "$TMP/unhealthy/psmon.prom" "$TMP/out" &&
+	python3 "$CHECK" "$TMP/out" >>"$TMP/err" && [ "$(value 'psmon_state_healthy')" = 0 ] &&
+	[ "$(value 'psmon_lag_alert_since_timestamp_seconds{lag="bond0"}')" = "$since" ]
+ok $? "a state file from a newer psctl: kept, exit 3, the export written with psmon_state_healthy 0"
+rm -rf "$PSMON_STATE_DIR" && touch "$TMP/nodirfile"
+PSMON_STATE_DIR=$TMP/nodirfile/psmon run 3 export prometheus && [ "$(value 'psmon_state_healthy')" = 0 ] &&
+	grep -q "cannot update the state in $TMP/nodirfile/psmon" "$TMP/err"
+ok $? "a state directory that cannot be created: exit 3, psmon_state_healthy 0"
+rm -f "$TMP/nodirfile" && mv "$TMP/psmon.saved" "$PSMON_STATE_DIR"
 
 # ---- to a file ----------------------------------------------------------------
 mkdir -p "$TMP/textfile"

@@ -15,6 +15,9 @@
  *   FAKE_PSMON_NOCAP=1      ignore NETLINK_CAP_ACK (the request is echoed)
  *   FAKE_PSMON_DGRAM=N      largest dump datagram (default 8192)
  *   FAKE_PSMON_EPERM=1      refuse every psmon request with EPERM
+ *   FAKE_PSMON_DEGRADED=DEV[,DEV...]
+ *                           those LAGs are degraded: member m3 is up but
+ *                           not in the active aggregator
  *   FAKE_PSMON_EVENTS=FILE  what happens while psctl waits in ppoll(), one
  *                           line each (for psctl monitor):
  *       alert|clear DEV rx|tx PPM TIME [SINCE]
@@ -29,6 +32,10 @@
  * tests edit it to set the traffic. Utilisation is computed from the
  * rates as the module does; a LAG at or above its threshold gets a
  * crossing time (now) when it has none.
+ *
+ * Members: m1 (10G, up), m2 (speed unknown, down), m3 (10G, up); an 802.3ad
+ * bond whose active members are those up, but for m3 in a degraded LAG.
+ * The active capacity is the active members' share of the capacity.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -515,6 +522,31 @@ static uint64_t lag_capacity(const struct flag *l)
 	return sum;
 }
 
+static bool degraded(const struct flag *l)
+{
+	const char *list = getenv("FAKE_PSMON_DEGRADED"), *p;
+	size_t n = strlen(l->dev);
+
+	for (p = list; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		if (!strncmp(p, l->dev, n) && (p[n] == ',' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+static bool member_active(const struct flag *l, unsigned int i)
+{
+	return fake_members[i].up && !(i == 2 && degraded(l));
+}
+
+static uint32_t member_inactive(const struct flag *l, unsigned int i)
+{
+	if (!fake_members[i].up)
+		return PSMON_INACTIVE_DOWN;
+	return member_active(l, i) ? PSMON_INACTIVE_NONE :
+				     PSMON_INACTIVE_NOT_AGGREGATED;
+}
+
 static uint32_t ppm(uint64_t bps, uint64_t capacity)
 {
 	unsigned __int128 v;
@@ -530,8 +562,9 @@ static void put_lag(struct dumper *d, struct flag *l)
 	char buf[MSG_MAX];
 	struct nlmsghdr *nlh = msg_start(d, buf, PSMON_CMD_LAG_GET);
 	uint64_t capacity = lag_capacity(l), n1 = 0, sum = 0, largest = 0;
-	uint32_t rx_util, tx_util, top;
-	unsigned int i, up = 0;
+	uint64_t active_sum = 0, active_cap;
+	uint32_t rx_util, tx_util, top, arx, atx;
+	unsigned int i, up = 0, active = 0;
 	struct nlattr *nest, *m;
 
 	rx_util = ppm(l->rx_bps, capacity);
@@ -556,6 +589,16 @@ static void put_lag(struct dumper *d, struct flag *l)
 	if (up >= 2)
 		n1 = l->cap_auto ? sum - largest :
 		     (uint64_t)((unsigned __int128)capacity * (sum - largest) / sum);
+	for (i = 0; i < NMEMBERS; i++) {
+		if (!member_active(l, i))
+			continue;
+		active++;
+		active_sum += fake_members[i].speed * 1000000ULL;
+	}
+	active_cap = !sum ? 0 : l->cap_auto ? active_sum :
+		     (uint64_t)((unsigned __int128)capacity * active_sum / sum);
+	arx = ppm(l->rx_bps, active_cap);
+	atx = ppm(l->tx_bps, active_cap);
 
 	nest = mnl_attr_nest_start(nlh, PSMON_A_LAG);
 	mnl_attr_put_u32(nlh, PSMON_A_LAG_IFINDEX, 7);
@@ -586,6 +629,19 @@ static void put_lag(struct dumper *d, struct flag *l)
 			l->alert_since);
 	mnl_attr_put_u32(nlh, PSMON_A_LAG_PEAK_UTIL, l->peak);
 	mnl_attr_put_u32(nlh, PSMON_A_LAG_SAMPLES, l->window);
+	mnl_attr_put_strz(nlh, PSMON_A_LAG_MODE, "802.3ad");
+	put_u64(nlh, PSMON_A_LAG_ACTIVE_CAPACITY, PSMON_A_LAG_PAD, active_cap);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_ACTIVE_RX_UTIL, arx);
+	mnl_attr_put_u32(nlh, PSMON_A_LAG_ACTIVE_TX_UTIL, atx);
+	mnl_attr_put_u8(nlh, PSMON_A_LAG_DEGRADED, active_cap < capacity);
+	mnl_attr_put_u8(nlh, PSMON_A_LAG_OVERLOAD, active_cap < capacity &&
+			(arx > atx ? arx : atx) >= l->threshold * 10000U);
+	put_u64(nlh, PSMON_A_LAG_HOOK_RX_BPS, PSMON_A_LAG_PAD, l->rx_bps);
+	put_u64(nlh, PSMON_A_LAG_HOOK_TX_BPS, PSMON_A_LAG_PAD, l->tx_bps);
+	put_u64(nlh, PSMON_A_LAG_IF_RX_PACKETS, PSMON_A_LAG_PAD, 1000);
+	put_u64(nlh, PSMON_A_LAG_IF_RX_BYTES, PSMON_A_LAG_PAD, 1420000);
+	put_u64(nlh, PSMON_A_LAG_IF_TX_PACKETS, PSMON_A_LAG_PAD, 2000);
+	put_u64(nlh, PSMON_A_LAG_IF_TX_BYTES, PSMON_A_LAG_PAD, 12897485);
 	for (i = 0; i < NMEMBERS; i++) {
 		m = mnl_attr_nest_start(nlh, PSMON_A_LAG_MEMBER);
 		mnl_attr_put_u32(nlh, PSMON_A_MEMBER_IFINDEX, 8 + i);
@@ -596,11 +652,21 @@ static void put_lag(struct dumper *d, struct flag *l)
 		put_u64(nlh, PSMON_A_MEMBER_RX_BYTES, PSMON_A_MEMBER_PAD, 710000);
 		put_u64(nlh, PSMON_A_MEMBER_TX_PACKETS, PSMON_A_MEMBER_PAD, 1000);
 		put_u64(nlh, PSMON_A_MEMBER_TX_BYTES, PSMON_A_MEMBER_PAD, 6448742);
-		/* The traffic spreads evenly over the members that are up. */
+		/* The traffic spreads evenly over the active members. */
 		put_u64(nlh, PSMON_A_MEMBER_RX_BPS, PSMON_A_MEMBER_PAD,
-			fake_members[i].up ? l->rx_bps / up : 0);
+			member_active(l, i) ? l->rx_bps / active : 0);
 		put_u64(nlh, PSMON_A_MEMBER_TX_BPS, PSMON_A_MEMBER_PAD,
-			fake_members[i].up ? l->tx_bps / up : 0);
+			member_active(l, i) ? l->tx_bps / active : 0);
+		mnl_attr_put_u8(nlh, PSMON_A_MEMBER_ACTIVE, member_active(l, i));
+		mnl_attr_put_u32(nlh, PSMON_A_MEMBER_INACTIVE, member_inactive(l, i));
+		put_u64(nlh, PSMON_A_MEMBER_IF_RX_PACKETS, PSMON_A_MEMBER_PAD, 500);
+		put_u64(nlh, PSMON_A_MEMBER_IF_RX_BYTES, PSMON_A_MEMBER_PAD, 710000);
+		put_u64(nlh, PSMON_A_MEMBER_IF_TX_PACKETS, PSMON_A_MEMBER_PAD, 1000);
+		put_u64(nlh, PSMON_A_MEMBER_IF_TX_BYTES, PSMON_A_MEMBER_PAD, 6448742);
+		put_u64(nlh, PSMON_A_MEMBER_HOOK_RX_BPS, PSMON_A_MEMBER_PAD,
+			member_active(l, i) ? l->rx_bps / active : 0);
+		put_u64(nlh, PSMON_A_MEMBER_HOOK_TX_BPS, PSMON_A_MEMBER_PAD,
+			member_active(l, i) ? l->tx_bps / active : 0);
 		mnl_attr_nest_end(nlh, m);
 	}
 	/* An attribute from a newer kernel, to be ignored. */

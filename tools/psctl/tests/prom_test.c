@@ -73,6 +73,18 @@ static void test_samples(void)
 	prom_sample(f, "psmon_prefix_receive_bytes_total", three, 3, "1420");
 	check(f, "psmon_prefix_receive_bytes_total{prefix=\"198.51.100.0/24\",name=\"\",lag=\"b\\\"0\"} 1420\n",
 	      "three labels, one empty, one escaped");
+	prom_common_label("netns", "blue\"");
+	f = start();
+	prom_sample(f, "psmon_state_healthy", NULL, 0, "1");
+	check(f, "psmon_state_healthy{netns=\"blue\\\"\"} 1\n", "common label alone, escaped");
+	f = start();
+	prom_sample(f, "psmon_prefix_receive_bytes_total", three, 3, "1420");
+	check(f, "psmon_prefix_receive_bytes_total{prefix=\"198.51.100.0/24\",name=\"\",lag=\"b\\\"0\",netns=\"blue\\\"\"} 1420\n",
+	      "common label after the sample's own");
+	prom_common_label(NULL, NULL);
+	f = start();
+	prom_sample(f, "psmon_lag_alert", one, 1, "1");
+	check(f, "psmon_lag_alert{lag=\"bond0\"} 1\n", "common label gone");
 	f = start();
 	prom_family(f, "psmon_lag_alert", "gauge", "1 while raised.");
 	check(f, "# HELP psmon_lag_alert 1 while raised.\n# TYPE psmon_lag_alert gauge\n",

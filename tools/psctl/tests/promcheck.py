@@ -26,7 +26,14 @@ CONTRACT = {
     "psmon_lag_alert_since_timestamp_seconds": ("gauge", ["lag"]),
     "psmon_lag_augmentation_deadline_timestamp_seconds": ("gauge", ["lag", "bound"]),
     "psmon_lag_member_info": ("gauge", ["lag", "device"]),
+    "psmon_lag_active_speed_bytes": ("gauge", ["lag"]),
+    "psmon_lag_degraded": ("gauge", ["lag"]),
+    "psmon_lag_projected_crossing_timestamp_seconds": ("gauge", ["lag"]),
+    "psmon_prefix_info": ("gauge", ["prefix", "name"]),
+    "psmon_state_healthy": ("gauge", []),
 }
+# Exports from a network namespace other than the initial one add it.
+OPTIONAL = {"netns"}
 LAST = "psmon_export_timestamp_seconds"
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -76,7 +83,7 @@ def parse(text):
         if fams[name]["type"] != typ:
             raise ValueError("%s is a %s" % (name, fams[name]["type"]))
         for lab, _ in fams[name]["samples"]:
-            if sorted(lab) != sorted(labels):
+            if sorted(set(lab) - OPTIONAL) != sorted(labels):
                 raise ValueError("%s has labels %s" % (name, sorted(lab)))
     return fams
 

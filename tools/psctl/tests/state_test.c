@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of state.c and jsonp.c: the state file reader (valid,
- * corrupt, truncated and mutated input), its writer, the history, the
- * deadline arithmetic and the trend.
+ * corrupt, truncated and mutated input, version 1 and newer versions),
+ * its writer, the daily peaks (a clock in the future included), the
+ * deadline arithmetic and the forecast on synthetic histories.
  */
 #include <math.h>
 #include <stdint.h>
@@ -17,12 +18,12 @@ static char err[256];
 
 static const char good[] =
 	"{\n"
-	" \"version\": 1,\n"
+	" \"version\": 2,\n"
 	" \"lags\": [\n"
 	"  {\"dev\": \"bond0\", \"crossing\": 1764000000, \"peak_ppm\": 412000, \"threshold_pct\": 40,\n"
-	"   \"history\": [[1763990000,390000,1],[1763990060,395000,2],[1764000000,412000,1]]},\n"
+	"   \"days\": [[1763769600,390000],[1763856000,395000],[1763942400,412000]]},\n"
 	"  {\"dev\": \"bond1\", \"crossing\": null, \"peak_ppm\": 0,\n"
-	"   \"history\": []}\n"
+	"   \"days\": []}\n"
 	" ]\n"
 	"}\n";
 
@@ -49,22 +50,21 @@ static void test_parse_good(void)
 	ok(!strcmp(st.lags[0].dev, "bond0") && st.lags[0].crossing == 1764000000 &&
 	   st.lags[0].peak == 412000 && st.lags[0].threshold == 40,
 	   "bond0: crossing, peak, threshold");
-	ok(st.lags[0].nhist == 3 && st.lags[0].hist[1].time == 1763990060 &&
-	   st.lags[0].hist[1].ppm == 395000 && st.lags[0].hist[1].n == 2,
-	   "bond0: history");
+	ok(st.lags[0].ndays == 3 && st.lags[0].days[1].day == 1763856000 &&
+	   st.lags[0].days[1].ppm == 395000, "bond0: daily peaks");
 	ok(!strcmp(st.lags[1].dev, "bond1") && !st.lags[1].crossing &&
-	   !st.lags[1].nhist && !st.lags[1].threshold,
-	   "bond1: null crossing, empty history, no threshold");
+	   !st.lags[1].ndays && !st.lags[1].threshold,
+	   "bond1: null crossing, no days, no threshold");
 	out = written(&st);
 	is_str(out, good, "written back byte for byte");
 	free(out);
 	state_free(&st);
 
-	out = "{\"version\":1,\"lags\":[],\"later\":{\"x\":[1]}}";
+	out = "{\"version\":2,\"lags\":[],\"later\":{\"x\":[1]}}";
 	ok(!state_parse(out, strlen(out), &st, err, sizeof(err)) && !st.nlags,
 	   "unknown keys are ignored (%s)", err);
 	out = written(&st);
-	is_str(out, "{\n \"version\": 1,\n \"lags\": []\n}\n", "empty state written");
+	is_str(out, "{\n \"version\": 2,\n \"lags\": []\n}\n", "empty state written");
 	ok(!state_parse(out, strlen(out), &st, err, sizeof(err)), "and read back");
 	free(out);
 	state_free(&st);
@@ -80,7 +80,6 @@ static void test_parse_bad(void)
 		{ "null", "not a JSON object" },
 		{ "[]", "not a JSON object" },
 		{ "{}", "\"version\"" },
-		{ "{\"version\":2,\"lags\":[]}", "version 2" },
 		{ "{\"version\":\"1\",\"lags\":[]}", "\"version\"" },
 		{ "{\"version\":1}", "\"lags\"" },
 		{ "{\"version\":1,\"lags\":{}}", "\"lags\"" },
@@ -100,12 +99,21 @@ static void test_parse_bad(void)
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"threshold_pct\":101}]}", "threshold_pct" },
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":{}}]}", "not an array" },
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[1,2]]}]}", "sample 0" },
-		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[1,2,3,4]]}]}", "sample 0" },
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[0,2,3]]}]}", "sample 0" },
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[1,2,0]]}]}", "sample 0" },
-		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[1,-2,1]]}]}", "sample 0" },
-		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[5]}]}", "sample 0" },
 		{ "{\"version\":1,\"lags\":[{\"dev\":\"a\",\"history\":[[9,2,1],[8,2,1]]}]}", "older" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":{}}]}", "not an array" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86400]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86400,1,1]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86401,1]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[-86400,1]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86400,-1]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86400,4294967296]]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[5]}]}", "day 0" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[172800,2],[86400,2]]}]}", "not after" },
+		{ "{\"version\":2,\"lags\":[{\"dev\":\"a\",\"days\":[[86400,2],[86400,3]]}]}", "not after" },
+		{ "{\"version\":3,\"lags\":[]}", "version 3, this psctl reads versions 1 to 2" },
+		{ "{\"version\":0,\"lags\":[]}", "version 0" },
 		{ "{\"version\":01,\"lags\":[]}", "leading zero" },
 		{ "{\"version\":1.0,\"lags\":[]}", "only integers" },
 		{ "{\"version\":1e0,\"lags\":[]}", "only integers" },
@@ -254,44 +262,67 @@ static void test_bytes(void)
 	jv_free(v);
 }
 
-static void test_history(void)
+/* A version 1 file: its single readings become daily peaks. */
+static void test_version1(void)
+{
+	static const char v1[] =
+		"{\"version\": 1, \"lags\": [{\"dev\": \"bond0\", \"crossing\": null,"
+		" \"peak_ppm\": 300000, \"history\": [[1763942400,100000,1],"
+		"[1763950000,200000,40],[1763960000,150000,1],[1764028800,90000,1]]}]}";
+	struct state st;
+	char *out;
+
+	ok(!state_parse(v1, strlen(v1), &st, err, sizeof(err)), "version 1 parses (%s)", err);
+	ok(st.nlags == 1 && st.lags[0].ndays == 2 &&
+	   st.lags[0].days[0].day == 1763942400 && st.lags[0].days[0].ppm == 150000 &&
+	   st.lags[0].days[1].day == 1764028800 && st.lags[0].days[1].ppm == 90000,
+	   "its single readings are daily peaks; averaged ones are left out");
+	out = written(&st);
+	ok(strstr(out, "\"version\": 2") && strstr(out, "\"days\": [[1763942400,150000],[1764028800,90000]]") &&
+	   !strstr(out, "history"), "written back as version 2");
+	free(out);
+	state_free(&st);
+}
+
+static void test_days(void)
 {
 	struct state_lag l = { .dev = "bond0" };
-	uint64_t total = 0;
+	const int64_t d0 = 1763942400;	/* 00:00 UTC */
 	bool sorted = true;
 	size_t i;
-	int64_t t0 = 1764000000;
 
-	ok(state_add_sample(&l, t0, 100) && l.nhist == 1, "first sample");
-	ok(state_add_sample(&l, t0 + 59, 200) && l.nhist == 1,
-	   "a sample less than 60 s later is skipped");
-	ok(state_add_sample(&l, t0 - 600, 200) && l.nhist == 1,
-	   "a sample before the last one (clock step) is skipped");
-	ok(state_add_sample(&l, t0 + 60, 300) && l.nhist == 2,
-	   "a sample 60 s later is kept");
-	for (i = 2; i < STATE_HIST_MAX; i++)
-		state_add_sample(&l, t0 + 60 * (int64_t)i, (uint32_t)i);
-	ok(l.nhist == STATE_HIST_MAX, "%d samples before merging", STATE_HIST_MAX);
-	state_add_sample(&l, t0 + 60 * STATE_HIST_MAX, 7);
-	ok(l.nhist == STATE_HIST_MAX / 4 + STATE_HIST_MAX / 2 + 1,
-	   "one more merges the oldest half pairwise: %zu samples", l.nhist);
-	for (i = 0; i < l.nhist; i++) {
-		total += l.hist[i].n;
-		if (i && l.hist[i].time < l.hist[i - 1].time)
+	ok(state_add_peak(&l, d0 + 3600, 100) && l.ndays == 1 && l.days[0].day == d0,
+	   "first reading: a day, dated 00:00 UTC");
+	ok(state_add_peak(&l, d0 + 7200, 300) && state_add_peak(&l, d0 + 86399, 200) &&
+	   l.ndays == 1 && l.days[0].ppm == 300, "same day: the highest reading");
+	ok(state_add_peak(&l, d0 + DAY, 50) && l.ndays == 2 && l.days[1].ppm == 50,
+	   "the next day");
+	/* A clock in the future at boot, then set right. */
+	ok(state_add_peak(&l, d0 + 700 * (int64_t)DAY, 999999) && l.ndays == 3,
+	   "a reading dated 700 days ahead gets its day");
+	ok(state_add_peak(&l, d0 + 2 * DAY + 60, 70) && l.ndays == 4 &&
+	   l.days[2].day == d0 + 2 * DAY && l.days[2].ppm == 70 &&
+	   l.days[3].day == d0 + 700 * (int64_t)DAY,
+	   "later readings with the right time are still kept, in date order");
+	ok(state_add_peak(&l, d0 + 3 * DAY, 80) && l.ndays == 5 && l.days[3].ppm == 80,
+	   "and the day after");
+	ok(state_add_peak(&l, d0 - DAY, 10) && l.ndays == 6 && l.days[0].day == d0 - DAY,
+	   "a reading dated before every day goes first");
+	for (i = 4; i < 1000; i++)
+		state_add_peak(&l, d0 + (int64_t)i * DAY, (uint32_t)i);
+	ok(l.ndays == STATE_DAYS_MAX, "at most %d days kept (%zu)", STATE_DAYS_MAX, l.ndays);
+	for (i = 1; i < l.ndays; i++)
+		if (l.days[i].day <= l.days[i - 1].day)
 			sorted = false;
-	}
-	ok(total == STATE_HIST_MAX + 1, "the weights still count every reading");
-	ok(sorted, "and the samples stay in time order");
-	ok(l.hist[0].n == 2 && l.hist[0].time == t0 + 30 && l.hist[0].ppm == 200,
-	   "a merged sample is the weighted mean (t %lld, ppm %u)",
-	   (long long)l.hist[0].time, l.hist[0].ppm);
-	ok(l.hist[l.nhist - 1].n == 1 && l.hist[l.nhist - 1].ppm == 7,
-	   "the newest sample is untouched");
-	for (i = 0; i < 100000; i++)
-		state_add_sample(&l, t0 + 60 * (int64_t)(STATE_HIST_MAX + 1 + i), 5);
-	ok(l.nhist <= STATE_HIST_MAX, "100000 more readings stay within %d samples (%zu)",
-	   STATE_HIST_MAX, l.nhist);
-	free(l.hist);
+	ok(sorted && l.days[l.ndays - 1].day == d0 + 999 * (int64_t)DAY &&
+	   l.days[0].day == d0 + (999 - STATE_DAYS_MAX + 1) * (int64_t)DAY,
+	   "the newest %d days, in order", STATE_DAYS_MAX);
+	ok(l.days[700 - (999 - STATE_DAYS_MAX + 1)].ppm == 999999,
+	   "the day read with the wrong clock is just one high day among them");
+	ok(state_add_peak(&l, d0, 5) && l.ndays == STATE_DAYS_MAX &&
+	   l.days[0].day == d0 + (999 - STATE_DAYS_MAX + 1) * (int64_t)DAY,
+	   "a reading older than every kept day is dropped when full");
+	free(l.days);
 }
 
 static void test_merge(void)
@@ -306,8 +337,8 @@ static void test_merge(void)
 	r.util = 405000;
 	ok(state_merge(&st, &r, 1764000100), "merge into an empty state");
 	l = state_find(&st, "bond0");
-	ok(l && l->crossing == 1764000000 && l->peak == 410000 && l->nhist == 1 &&
-	   l->threshold == 40, "crossing, peak, a sample, the threshold");
+	ok(l && l->crossing == 1764000000 && l->peak == 410000 && l->ndays == 1 &&
+	   l->threshold == 40, "crossing, peak, a daily peak, the threshold");
 	r.alert_since = 1765000000;	/* after a reload: a new, later crossing */
 	r.peak = 100000;
 	r.util = 420000;
@@ -321,7 +352,7 @@ static void test_merge(void)
 	r.has_util = false;
 	state_merge(&st, &r, 1764000300);
 	ok(st.nlags == 2 && !strcmp(st.lags[0].dev, "bond-a") &&
-	   !state_find(&st, "bond-a")->nhist, "no rate yet: no sample; entries sorted");
+	   !state_find(&st, "bond-a")->ndays, "no rate yet: no sample; entries sorted");
 	ok(state_remove(&st, "bond0") && !state_find(&st, "bond0") && st.nlags == 1,
 	   "remove");
 	ok(!state_remove(&st, "bond0"), "remove twice");
@@ -354,89 +385,131 @@ static void test_deadline(void)
 	ok(!d.has && !d.earliest && !d.latest, "no crossing, no deadline");
 }
 
-/* Samples every minute from t0 over minutes, ppm = a + b * minute. */
-static struct state_sample *line(int64_t t0, size_t minutes, double a, double b)
-{
-	struct state_sample *h = calloc(minutes, sizeof(*h));
-	size_t i;
+/*
+ * days of diurnal load read once a minute, as psctl run from cron sees it:
+ * mean + rise per day, +- amp around it (a sine with its top at 06:00).
+ * Utilisation in ppm; the mean may vary from day to day by +- wobble.
+ */
+struct load {
+	double mean, rise, amp, wobble;
+	int spike_day;		/* -1: none; else that day peaks at 95% */
+};
 
-	for (i = 0; i < minutes; i++) {
-		h[i].time = t0 + 60 * (int64_t)i;
-		h[i].ppm = (uint32_t)llround(a + b * (double)i);
-		h[i].n = 1;
-	}
-	return h;
+static double load_at(const struct load *ld, double day)
+{
+	unsigned int seed = (unsigned int)floor(day) * 2654435761u;
+	double w = ld->wobble * ((double)(rand_r(&seed) % 2001) / 1000 - 1);
+
+	return ld->mean + ld->rise * day + w + ld->amp * sin(2 * M_PI * day);
 }
 
-static void test_trend(void)
+static void feed(struct state_lag *l, const struct load *ld, int64_t d0, int days)
 {
-	const int64_t t0 = 1764000000;
-	struct state_sample *h;
+	int64_t t;
+	double v;
+
+	for (t = 0; t < (int64_t)days * DAY; t += 60) {
+		v = load_at(ld, (double)t / DAY);
+		if (ld->spike_day >= 0 && t / DAY == ld->spike_day &&
+		    t % DAY == 6 * 3600)
+			v = 950000;
+		state_add_peak(l, d0 + t, v < 0 ? 0 : (uint32_t)llround(v));
+	}
+}
+
+/* When the minute readings first reach ppm, after day from. */
+static int64_t first_reaching(const struct load *ld, int64_t d0, int from,
+			      double ppm)
+{
+	int64_t t;
+
+	for (t = (int64_t)from * DAY; t < 3000 * (int64_t)DAY; t += 60)
+		if (load_at(ld, (double)t / DAY) >= ppm)
+			return d0 + t;
+	return 0;
+}
+
+static void test_forecast(void)
+{
+	const int64_t d0 = 1763942400, now = d0 + 60 * (int64_t)DAY;
+	struct load ld = { 150000, 1000, 120000, 0, -1 };
+	struct state_lag l = { .dev = "bond0" };
+	int64_t truth, base;
 	struct trend t;
-	int64_t want;
 
-	/* 30% rising 1000 ppm an hour: 40% after 100 hours. */
-	h = line(t0, 121, 300000, 1000.0 / 60);
-	trend_fit(h, 121, 400000, t0 + 7200, &t);
-	want = t0 + 100 * 3600;
+	/* The case: mean 15%, +0.1%/day, +-12%, 60 days. */
+	feed(&l, &ld, d0, 60);
+	truth = first_reaching(&ld, d0, 60, 400000);
+	trend_forecast(l.days, l.ndays, 400000, now, &t);
+	ok(t.kind == TREND_RISING && t.has_projection && t.days == FORECAST_DAYS,
+	   "diurnal, slow rise: rising, %zu days fitted, slope %.0f ppm/day", t.days,
+	   t.slope);
+	ok(t.has_projection && llabs(t.projected - truth) <= 10 * DAY,
+	   "projected %.1f days out, the peaks reach 40%% %.1f days out",
+	   (double)(t.projected - now) / DAY, (double)(truth - now) / DAY);
+	ok((truth - now) / DAY >= 65 && (truth - now) / DAY <= 75,
+	   "(the true crossing is about 70 days out)");
+	base = t.projected;
+	trend_forecast(l.days, l.ndays, 400000, now + 12 * 3600, &t);
+	ok(t.projected == base, "the same all day: today's partial peak is not used");
+	trend_forecast(l.days, l.ndays, 250000, now, &t);
+	ok(t.has_projection && t.projected == now,
+	   "peaks already above the threshold: projected now");
+	trend_forecast(l.days, l.ndays, 1000000, now, &t);
 	ok(t.kind == TREND_RISING && t.has_projection &&
-	   llabs(t.projected - want) <= 60,
-	   "rising: projected %lld, want %lld", (long long)t.projected,
-	   (long long)want);
-	is_str(trend_name(t.kind), "rising", "named rising");
-	trend_fit(h, 9, 400000, t0 + 7200, &t);
-	ok(t.kind == TREND_NONE && !t.has_projection, "9 samples: no trend");
-	trend_fit(h, 60, 400000, t0 + 7200, &t);
-	ok(t.kind == TREND_NONE, "59 minutes: no trend");
-	trend_fit(h, 61, 400000, t0 + 7200, &t);
-	ok(t.kind == TREND_RISING, "one hour, 61 samples: a trend");
-	is_str(trend_name(TREND_NONE), "no trend", "named no trend");
-	trend_fit(h, 121, 350000, t0 + 200 * 3600, &t);
-	ok(t.has_projection && t.projected == t0 + 200 * 3600,
-	   "a line already past the threshold: projected now");
-	free(h);
+	   llabs(t.projected - now - 670 * (int64_t)DAY) <= 2 * DAY,
+	   "100%% in about 670 days: within the horizon (%.1f)",
+	   (double)(t.projected - now) / DAY);
+	trend_forecast(l.days + l.ndays - 13, 13, 400000, now, &t);
+	ok(t.kind == TREND_NONE && !t.has_projection && t.days == 13,
+	   "13 days: no trend");
+	trend_forecast(l.days + l.ndays - 14, 14, 400000, now, &t);
+	ok(t.kind == TREND_RISING && t.has_projection, "14 days: a trend");
+	trend_forecast(l.days, l.ndays, 400000, now + 200 * (int64_t)DAY, &t);
+	ok(t.kind == TREND_NONE, "200 days without readings: no trend");
+	free(l.days);
 
-	h = line(t0, 121, 300000, -1000.0 / 60);
-	trend_fit(h, 121, 400000, t0 + 7200, &t);
-	ok(t.kind == TREND_FALLING && !t.has_projection, "falling: no projection");
-	free(h);
+	/* One spike: a day at 95%. */
+	memset(&l, 0, sizeof(l));
+	ld.spike_day = 50;
+	feed(&l, &ld, d0, 60);
+	ok(l.days[50].ppm == 950000, "a spike of 95%% on day 50");
+	trend_forecast(l.days, l.ndays, 400000, now, &t);
+	ok(t.has_projection && llabs(t.projected - base) <= DAY,
+	   "one spike moves the projection by %.2f days",
+	   (double)(t.projected - base) / DAY);
+	free(l.days);
 
-	h = line(t0, 121, 300000, 0);
-	trend_fit(h, 121, 400000, t0 + 7200, &t);
-	ok(t.kind == TREND_FLAT && !t.has_projection, "constant: flat, no projection");
-	free(h);
+	/* Flat: mean 15% +- 12%, the daily mean wandering by +- 2%. */
+	memset(&l, 0, sizeof(l));
+	ld = (struct load){ 150000, 0, 120000, 20000, -1 };
+	feed(&l, &ld, d0, 60);
+	trend_forecast(l.days, l.ndays, 400000, now, &t);
+	ok(t.kind == TREND_FLAT && !t.has_projection,
+	   "flat with noise: %s, slope %.0f ppm/day, no projection",
+	   trend_name(t.kind), t.slope);
+	free(l.days);
 
-	/* 100 ppm more a day from 10%: 40% in 3000 days, beyond 5 years. */
-	h = line(t0, 1441, 100000, 100.0 / 1440);
-	trend_fit(h, 1441, 400000, t0 + 86400, &t);
+	/* Falling 0.1%/day from 30%. */
+	memset(&l, 0, sizeof(l));
+	ld = (struct load){ 300000, -1000, 120000, 5000, -1 };
+	feed(&l, &ld, d0, 60);
+	trend_forecast(l.days, l.ndays, 400000, now, &t);
+	ok(t.kind == TREND_FALLING && !t.has_projection,
+	   "falling: %s, slope %.0f ppm/day, no projection", trend_name(t.kind),
+	   t.slope);
+	free(l.days);
+
+	/* Rising too slowly: 40% some 10 years away. */
+	memset(&l, 0, sizeof(l));
+	ld = (struct load){ 150000, 35, 0, 0, -1 };
+	feed(&l, &ld, d0, 60);
+	trend_forecast(l.days, l.ndays, 400000, now, &t);
 	ok(t.kind == TREND_RISING && !t.has_projection,
-	   "rising too slowly: no projection within 5 years");
-	/* 1000 ppm a day: 300 days. */
-	free(h);
-	h = line(t0, 1441, 100000, 1000.0 / 1440);
-	trend_fit(h, 1441, 400000, t0 + 86400, &t);
-	want = t0 + 300 * (int64_t)DAY;
-	ok(t.has_projection && llabs(t.projected - want) <= 600,
-	   "300 days away: projected (%lld vs %lld)", (long long)t.projected,
-	   (long long)want);
-	free(h);
-
-	/* All at one time: no slope to fit. */
-	h = line(t0, 20, 300000, 1000);
-	for (int i = 0; i < 20; i++)
-		h[i].time = t0;
-	trend_fit(h, 20, 400000, t0, &t);
-	ok(t.kind == TREND_NONE, "no time span: no trend");
-	free(h);
-
-	/* Heavy merged samples do not overflow. */
-	h = line(t0, 61, 300000, 1000);
-	for (int i = 0; i < 61; i++)
-		h[i].n = UINT32_MAX;
-	trend_fit(h, 61, 400000, t0, &t);
-	ok(t.kind == TREND_RISING && t.has_projection && isfinite(t.slope),
-	   "weights of 2^32-1 each");
-	free(h);
+	   "rising %.0f ppm/day: beyond the 5-year horizon", t.slope);
+	free(l.days);
+	is_str(trend_name(TREND_NONE), "no trend", "named no trend");
+	is_str(trend_name(TREND_RISING), "rising", "named rising");
 }
 
 int main(void)
@@ -446,9 +519,10 @@ int main(void)
 	test_truncated();
 	test_fuzz();
 	test_bytes();
-	test_history();
+	test_version1();
+	test_days();
 	test_merge();
 	test_deadline();
-	test_trend();
+	test_forecast();
 	return tap_done();
 }
