@@ -8,7 +8,7 @@
 # reload (psctl's state directory), lag ack forgets it, and the Prometheus
 # export is valid.
 #
-#   ROUTER (psmon: lag add bond0 capacity 4mbit window 3)      PEER
+#   ROUTER (psmon: lag add bond0 capacity 3mbit window 3)      PEER
 #   lo: 198.51.100.10
 #   bond0 192.0.2.1/28 --+-- bond0-m1 <-veth-> bond0-p1 --+-- bond0 192.0.2.2/28
 #                        +-- bond0-m2 <-veth-> bond0-p2 --+
@@ -78,7 +78,7 @@ test_alert()
 
 	setup_ns R P || exit 1
 	assert psmon_topo "$R" "$P"
-	assert pc "$R" lag add bond0 capacity 4mbit window 3
+	assert pc "$R" lag add bond0 capacity 3mbit window 3
 	"$PSCTL" -n "$R" -j monitor > "$MON" 2>"$STATE/monitor.err" &
 	MON_PID=$!
 	# Let the monitor subscribe and the sampler take its first samples.
@@ -115,7 +115,7 @@ test_alert()
 	kill "$MON_PID"
 	MON_PID=
 	assert psmon_reload
-	assert pc "$R" lag add bond0 capacity 4mbit window 3
+	assert pc "$R" lag add bond0 capacity 3mbit window 3
 	assert check_eq "alert_since after reload" \
 		"$(jget "$R" "deadline bond0" 0 alert_since)" "$since"
 	assert check_eq "deadline_latest after reload" \

@@ -228,8 +228,8 @@ test_lag_values()
 	assert refused 1 lag add d0 threshold 50 threshold 60
 	assert refused 1 lag set bond0
 	# Against the current settings (threshold 40, clear 35): the
-	# kernel refuses a threshold at or below the clear level.
-	assert refused 2 lag set bond0 threshold 35
+	# kernel refuses a clear level at or above the threshold; a
+	# threshold given alone moves the clear level along instead.
 	assert refused 2 lag set bond0 clear 40
 	assert refused 2 lag add d0 clear 40
 	# Accepted bounds.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # psmon LAG membership: members are followed at run time (released,
-# enslaved, down, deleted), the capacity follows the members that are up,
+# enslaved, down, deleted), the provisioned capacity stays through an
+# outage while the active capacity follows the members that are active,
 # and devices or namespaces that disappear under the module leave no
 # trace.
 #
@@ -76,19 +77,30 @@ member_up_is()
 	[ "$(jget "$1" "lag show" dev=bond0 members "dev=$2" up)" = "$3" ]
 }
 
-# The automatic capacity is the sum of the speeds of the members that are
-# up; a fixed capacity ignores them.
+active_capacity_is()
+{
+	[ "$(lag_field "$1" bond0 active_capacity_bps)" = "$2" ]
+}
+
+# The automatic capacity is the provisioned one, the sum of the members'
+# speeds, kept through an outage; the active capacity follows the members
+# that are active; a fixed capacity ignores both, and its active share
+# scales with them.
 test_capacity()
 {
 	assert setup
 	assert capacity_is "$R" $((2 * SPEED * 1000000))
+	assert busywait 5000 active_capacity_is "$R" $((2 * SPEED * 1000000))
 	assert ip -n "$R" link set bond0-m2 down
-	assert busywait 5000 capacity_is "$R" $((SPEED * 1000000))
+	assert busywait 5000 active_capacity_is "$R" $((SPEED * 1000000))
+	assert capacity_is "$R" $((2 * SPEED * 1000000))
+	assert check_eq "degraded" "$(lag_field "$R" bond0 degraded)" true
 	assert member_up_is "$R" bond0-m2 false
 	assert member_up_is "$R" bond0-m1 true
 	assert check_eq "members while one is down" "$(lag_members "$R" bond0)" "bond0-m1 bond0-m2"
 	assert ip -n "$R" link set bond0-m2 up
-	assert busywait 5000 capacity_is "$R" $((2 * SPEED * 1000000))
+	assert busywait 20000 active_capacity_is "$R" $((2 * SPEED * 1000000))
+	assert check_eq "restored" "$(lag_field "$R" bond0 degraded)" false
 	assert member_up_is "$R" bond0-m2 true
 	# A fixed capacity, then back to auto.
 	assert pc "$R" lag set bond0 capacity 1.5gbit
@@ -97,11 +109,12 @@ test_capacity()
 	assert ip -n "$R" link set bond0-m1 down
 	assert busywait 5000 member_up_is "$R" bond0-m1 false
 	assert capacity_is "$R" 1500000000
+	assert busywait 5000 active_capacity_is "$R" 750000000
 	assert pc "$R" lag set bond0 capacity auto
-	assert check_eq "auto capacity" "$(lag_field "$R" bond0 capacity_bps,capacity_auto)" \
-		"$((SPEED * 1000000)) true"
+	assert check_eq "auto capacity" "$(lag_field "$R" bond0 capacity_bps,capacity_auto,active_capacity_bps)" \
+		"$((2 * SPEED * 1000000)) true $((SPEED * 1000000))"
 	assert ip -n "$R" link set bond0-m1 up
-	assert busywait 5000 capacity_is "$R" $((2 * SPEED * 1000000))
+	assert busywait 20000 active_capacity_is "$R" $((2 * SPEED * 1000000))
 }
 
 members_are()
@@ -349,6 +362,11 @@ test_single()
 }
 
 # A team master is a LAG too.
+team_port_active()
+{
+	[ "$(jget "$1" "lag show" dev=team0 members "dev=$2" active)" = true ]
+}
+
 test_team()
 {
 	assert setup_ns R P
@@ -362,6 +380,16 @@ test_team()
 	assert check_eq "members" "$(lag_members "$R" team0)" team0-m1
 	assert ip -n "$R" link set team0-m2 master team0
 	assert busywait 5000 members_are "$R" team0 "team0-m1 team0-m2"
+	# Member state: a port that is down is not active; an enabled port
+	# with its link up is.
+	assert check_eq "team port down" \
+		"$(jget "$R" "lag show" dev=team0 members dev=team0-m2 active,inactive_reason)" \
+		"false down"
+	assert ip -n "$P" link set team0-p2 up
+	assert ip -n "$R" link set team0 up
+	assert ip -n "$R" link set team0-m2 up
+	assert busywait 5000 team_port_active "$R" team0-m2
+	echo "# team0 mode: $(lag_field "$R" team0 mode)"
 	assert check_exit "attach a team port" 2 pc "$R" lag add team0-m1
 	assert ip -n "$R" link set team0-m1 nomaster
 	assert busywait 5000 members_are "$R" team0 team0-m2

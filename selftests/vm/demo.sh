@@ -39,6 +39,13 @@ run()
 	"$@"
 }
 
+# rrun CMD...: a command in the router namespace, shown as typed there.
+rrun()
+{
+	echo "$R# $*"
+	ip netns exec "$R" "$@"
+}
+
 # psctl ARGS...: psctl in the router namespace, shown as typed there.
 psctl()
 {
@@ -109,7 +116,7 @@ ip -n "$P" -batch - <<-EOF || die "addresses"
 EOF
 echo "LACP negotiated; the peer routes our customers' prefixes over bond0."
 
-say "Attach psmon to the LAG (capacity: auto, the sum of the member speeds)"
+say "Attach psmon to the LAG (capacity: auto, the provisioned capacity: the sum of the member speeds)"
 psctl lag add bond0 || die "lag add failed"
 
 say "Register the customer prefixes we want to watch (documentation ranges, hence allow-reserved)"
@@ -137,13 +144,36 @@ for round in 1 2 3; do
 	psctl -s prefix show
 done
 
-say "The 40% rule: pretend bond0 is a 4 Mbit/s LAG, so that this lab traffic is a large share of it"
 export PSMON_STATE_DIR
 PSMON_STATE_DIR=$(mktemp -d)
 ip netns exec "$R" "$PSCTL" -j monitor > "$PSMON_STATE_DIR/events" 2>&1 &
 PIDS+=($!)
+echo
+echo "(psctl -j monitor is listening for events)"
+
+# field NAME: a field of bond0 in psctl -j lag show.
+field()
+{
+	ip netns exec "$R" "$PSCTL" -j lag show bond0 |
+		python3 -c "import json, sys; print(json.dumps(json.load(sys.stdin)[0][sys.argv[1]]))" "$1"
+}
+
+say "A member link fails: the capacity stays what the LAG is provisioned for; the LAG is degraded, an outage, not growth"
+rrun ip link set bond0-m2 down
+for _ in $(seq 20); do
+	[ "$(field degraded)" = true ] && break
+	sleep 0.5
+done
+psctl lag show bond0
+rrun ip link set bond0-m2 up
+for _ in $(seq 60); do
+	[ "$(field degraded)" = false ] && break
+	sleep 0.5
+done
+echo "(LACP aggregated the link again: active capacity restored)"
+
+say "The 40% rule: pretend bond0 is a 4 Mbit/s LAG, so that this lab traffic is a large share of it"
 psctl lag set bond0 capacity 4mbit window 5 || die "lag set failed"
-echo "(psctl -j monitor is listening for alert events)"
 ip netns exec "$P" ping -q -i 0.005 -s 1400 198.51.100.10 >/dev/null 2>&1 &
 PIDS+=($!)
 alert=
@@ -157,7 +187,7 @@ done
 [ -n "$alert" ] || die "the alert was not raised"
 psctl lag show bond0
 
-say "The alert event, as psctl -j monitor printed it"
+say "The events, as psctl -j monitor printed them: the outage, then the alert"
 cat "$PSMON_STATE_DIR/events"
 
 say "The augmentation deadline: 45 to 60 days from the crossing"
