@@ -220,22 +220,22 @@ test_outage()
 	bps=$(measured_bps "$R" bond0 rx 3)
 	echo "# offered load: $bps bit/s"
 	assert check_ge "offered load" "$bps" 500000
-	# Capacity: four times the load, so 25%; half of it is 50% of the
-	# active capacity once a member fails.
-	assert pc "$R" lag set bond0 capacity "$((4 * bps))bit"
+	# Capacity: about three times the load, so about 30%; half of it is
+	# about 60% of the active capacity once a member fails. Margins both
+	# ways for a load that varies on a busy host.
+	assert pc "$R" lag set bond0 capacity "$((32 * bps / 10))bit"
 	sleep 4
-	assert check_eq "no alert at 25%" "$(lf alert)" false
+	assert check_eq "no alert at 30%" "$(lf alert)" false
 
 	assert ip -n "$R" link set bond0-m2 down
 	assert busywait 10000 field_is degraded true
 	assert check_eq "active capacity: half" "$(lf active_capacity_bps)" \
-		$((2 * bps))
+		$((16 * bps / 10))
 	assert busywait 10000 monitor_has degraded
 	assert busywait 15000 monitor_has overload
-	assert check_le "utilisation of the capacity stays about 25%" \
-		"$(lf utilization_pct | cut -d. -f1)" 35
-	assert check_ge "active utilisation about 50%" \
-		"$(lf active_utilization_pct | cut -d. -f1)" 40
+	assert check_le "utilisation of the capacity stays below the threshold" \
+		"$(lf utilization_pct | cut -d. -f1)" 39
+	assert overload_over_threshold
 	pc "$R" lag show bond0 | sed 's/^/# /'
 	assert check_eq "no alert" "$(lf alert)" false
 	assert check_eq "no crossing recorded" "$(lf alert_since)" null
@@ -248,6 +248,19 @@ test_outage()
 	assert check_eq "no crossing after the outage" \
 		"$(jget "$R" "deadline bond0" 0 alert_since)" null
 	assert dmesg_has "bond0: overload: .* no crossing is recorded"
+}
+
+# overload_over_threshold: the overload event was at or above 40% of the
+# active capacity, and carried both capacities.
+overload_over_threshold()
+{
+	python3 - "$MON" <<-'PY'
+	import json, sys
+	ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	o = [e for e in ev if e["event"] == "overload" and e["lag"] == "bond0"]
+	assert o and o[0]["utilization_pct"] >= 40, ev
+	assert o[0]["active_capacity_bps"] * 2 == o[0]["capacity_bps"], o
+	PY
 }
 
 # Frames dropped by tc at ingress, before psmon's hook, still load the link.
@@ -289,7 +302,8 @@ test_slow_control()
 	sleep 3
 	bps=$(measured_bps "$R" bond0 rx 3)
 	echo "# offered load: $bps bit/s"
-	assert pc "$R" lag set bond0 capacity "$((4 * bps))bit"
+	# About 20%: the alert needs twice the load.
+	assert pc "$R" lag set bond0 capacity "$((5 * bps))bit"
 	gen=$STATE/100k.batch
 	python3 -c '
 import sys
@@ -327,10 +341,11 @@ print(" ".join(str(int(r["rx_bps"] or 0)) for r in rates), file=sys.stderr)
 print(int(max((r["rx_bps"] or 0) for r in rates)))' "$STATE/rates.json")
 	assert [ -n "$peak" ]
 	echo "# highest rx_bps sampled during the load: $peak"
-	# A sample that counted the wait for the lock as traffic would show
-	# the load several times over.
+	# A sample whose clock was read before waiting for the lock would
+	# count the wait as traffic: with a 2 s window, a wait of 0.3 s
+	# inflates it by a sixth.
 	assert check_le "no sample inflated by the wait" "$peak" \
-		$(( (bps > post ? bps : post) * 105 / 100 ))
+		$(( (bps > post ? bps : post) * 115 / 100 ))
 	refute monitor_has alert
 	assert check_eq "no crossing" "$(lf alert_since)" null
 }
