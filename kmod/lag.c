@@ -23,6 +23,7 @@
 
 #include "hook.h"
 #include "lag.h"
+#include "muldiv.h"
 #include "prefix.h"
 #include "rate.h"
 
@@ -475,7 +476,7 @@ u64 psmon_lag_active_capacity(const struct psmon_lag *lag)
 	if (!nominal)
 		return psmon_lag_active_members(lag) ? lag->capacity : 0;
 	/* active <= nominal: the quotient fits, the division cannot fault. */
-	return mul_u64_u64_div_u64(lag->capacity, active, nominal);
+	return psmon_mul_div_sat(lag->capacity, active, nominal);
 }
 
 u32 psmon_lag_active_members(const struct psmon_lag *lag)

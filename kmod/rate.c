@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 
 #include "lag.h"
+#include "muldiv.h"
 #include "netlink.h"
 #include "rate.h"
 
@@ -73,23 +74,6 @@ u32 psmon_rate_seconds(const struct psmon_rate *r)
 	new = &r->ring[r->head];
 	old = &r->ring[(r->head + r->size - (r->count - 1)) % r->size];
 	return DIV_ROUND_CLOSEST_ULL(new->time - old->time, NSEC_PER_SEC);
-}
-
-/*
- * a * b / c, saturated at U64_MAX, for any inputs: the 64-bit divide of
- * mul_u64_u64_div_u64() faults (#DE on x86-64) when the quotient does not
- * fit, so that case is caught before dividing. 0 when c is 0.
- */
-u64 psmon_mul_div_sat(u64 a, u64 b, u64 c)
-{
-	if (!c)
-		return 0;
-	/* The quotient fits in 64 bits exactly when the high half of a * b
-	 * is below c.
-	 */
-	if (mul_u64_u64_shr(a, b, 64) >= c)
-		return U64_MAX;
-	return mul_u64_u64_div_u64(a, b, c);
 }
 
 /* Bytes between two samples as bit/s over the time between them. */
@@ -160,7 +144,7 @@ u64 psmon_lag_n1_capacity(const struct psmon_lag *lag)
 	if (!lag->capacity)
 		return sum - largest;
 	/* sum - largest < sum: the quotient fits. */
-	return mul_u64_u64_div_u64(lag->capacity, sum - largest, sum);
+	return psmon_mul_div_sat(lag->capacity, sum - largest, sum);
 }
 
 static const char *const psmon_dir_name[PSMON_DIRS] = { "rx", "tx" };
