@@ -102,8 +102,20 @@ struct psmon_net {
 	u32 n4;
 	u32 n6;
 	struct ida slots;
-	/* Blocks 0..nblocks-1 exist in every LAG. */
-	u32 nblocks;
+	/*
+	 * Slots (of live prefixes and of removed ones still in their grace
+	 * period) in each block; a block exists in every LAG while its count
+	 * is not 0. NULL until the first prefix.
+	 */
+	u16 *block_used;
+	/*
+	 * Removed prefixes whose slots wait for the end of their grace
+	 * period (psmon_prefix.cookie), oldest first; reaper frees them.
+	 */
+	struct list_head dead;
+	struct rcu_work reaper;
+	/* Changes with every prefix and LAG added or removed (dumps). */
+	u32 gen;
 
 	struct list_head lags;		/* struct psmon_lag */
 	u32 nlags;
@@ -135,8 +147,11 @@ struct psmon_lag {
 	bool alert;
 	time64_t alert_since;		/* first crossing; 0: none */
 
-	/* Indexed by slot >> PSMON_BLOCK_SHIFT; read by the packet path. */
-	struct psmon_block __percpu *blocks[];
+	/*
+	 * psmon_nblocks_max() entries, indexed by slot >> PSMON_BLOCK_SHIFT;
+	 * read by the packet path.
+	 */
+	struct psmon_block __percpu **blocks;
 };
 
 struct psmon_member {
@@ -154,6 +169,7 @@ struct psmon_member {
 extern unsigned int psmon_net_id;
 extern unsigned int psmon_max_prefixes;
 extern unsigned int psmon_max_lags;
+extern unsigned int psmon_max_memory_mb;
 
 static inline struct psmon_net *psmon_pernet(const struct net *net)
 {

@@ -33,6 +33,10 @@ enum psmon_event {
 	PSMON_EVENT_RESTORED,		/* active capacity is whole again */
 	PSMON_EVENT_OVERLOAD,		/* degraded, at the threshold of the
 					 * active capacity */
+	/* A one-member LAG joined an attached bond or team, which counts
+	 * it from now on: the one-member LAG is detached.
+	 */
+	PSMON_EVENT_ABSORBED,
 };
 
 /* Why a member is not active (PSMON_A_MEMBER_INACTIVE). */
@@ -58,10 +62,11 @@ enum psmon_cmd {
 	PSMON_CMD_LAG_DEL,	/* do: detach a LAG */
 	PSMON_CMD_LAG_GET,	/* do, dump: LAG state and counters */
 	PSMON_CMD_PREFIX_NEW,	/* do: register one or more prefixes */
-	PSMON_CMD_PREFIX_DEL,	/* do: unregister a prefix */
+	PSMON_CMD_PREFIX_DEL,	/* do: unregister one or more prefixes */
 	PSMON_CMD_PREFIX_GET,	/* do, dump: prefixes and counters */
 	PSMON_CMD_LAG_ACK,	/* do: forget a LAG's recorded crossing */
 	PSMON_CMD_LAG_NTF,	/* notification on PSMON_MCGRP_EVENTS */
+	PSMON_CMD_PREFIX_FLUSH,	/* do: unregister every prefix */
 
 	__PSMON_CMD_MAX
 };
@@ -72,7 +77,7 @@ enum psmon_cmd {
 enum psmon_a {
 	PSMON_A_UNSPEC,
 	PSMON_A_LAG,		/* nest, psmon_a_lag */
-	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in PREFIX_NEW */
+	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in NEW, DEL */
 
 	__PSMON_A_MAX
 };
