@@ -71,6 +71,8 @@ static const char *event_name(uint32_t type)
 		return "imbalance";
 	case PSMON_EVENT_IMBALANCE_CLEAR:
 		return "imbalance-clear";
+	case PSMON_EVENT_ABSORBED:
+		return "absorbed";
 	}
 	return NULL;
 }
@@ -153,6 +155,9 @@ static void print_text(const struct event *ev)
 	case PSMON_EVENT_IMBALANCE_CLEAR:
 		printf("imbalance-clear: member %s utilisation %s (%s) fell below %u%%\n",
 		       ev->member ? ev->member : "?", pct, dir, ev->clear);
+		break;
+	case PSMON_EVENT_ABSORBED:
+		printf("absorbed: joined an attached bond or team, counted there from now on; detached\n");
 		break;
 	default:
 		printf("event %u (%s)\n", ev->type, name ? name : "unknown");

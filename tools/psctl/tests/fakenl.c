@@ -807,28 +807,60 @@ undo:
 	return 1;
 }
 
+/* Every PSMON_A_PREFIX nest, all or none, like the kernel. */
 static int prefix_del(const struct nlmsghdr *req)
 {
-	const struct nlattr *nest = top_attr(req, PSMON_A_PREFIX);
+	size_t before = nprefixes;
+	struct fprefix *saved = NULL;
+	const struct nlattr *a;
 	struct fprefix p;
+	unsigned int n = 0;
 	long idx;
 
-	log_request(req, PSMON_CMD_PREFIX_DEL, 1);
-	if (!nest) {
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == PSMON_A_PREFIX)
+			n++;
+	log_request(req, PSMON_CMD_PREFIX_DEL, n);
+	if (!n) {
 		reply_err(req, -EINVAL, "missing prefix", NULL);
 		return 1;
 	}
-	if (parse_fprefix(req, nest, &p, true))
-		return 1;
-	idx = find_prefix(&p);
-	if (idx < 0) {
-		reply_err(req, -ENOENT, "prefix not registered", nest);
+	saved = malloc((before ? before : 1) * sizeof(*saved));
+	if (!saved) {
+		reply_err(req, -ENOMEM, NULL, NULL);
 		return 1;
 	}
-	prefixes[idx] = prefixes[--nprefixes];
-	rehash();
+	memcpy(saved, prefixes, before * sizeof(*saved));
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != PSMON_A_PREFIX)
+			continue;
+		if (parse_fprefix(req, a, &p, true))
+			goto undo;
+		idx = find_prefix(&p);
+		if (idx < 0) {
+			reply_err(req, -ENOENT, "prefix not registered", a);
+			goto undo;
+		}
+		prefixes[idx] = prefixes[--nprefixes];
+		rehash();
+	}
+	free(saved);
 	reply_ack(req);
 	return 0;
+undo:
+	memcpy(prefixes, saved, before * sizeof(*saved));
+	nprefixes = before;
+	rehash();
+	free(saved);
+	return 1;
+}
+
+static void prefix_flush(const struct nlmsghdr *req)
+{
+	log_request(req, PSMON_CMD_PREFIX_FLUSH, (unsigned int)nprefixes);
+	nprefixes = 0;
+	rehash();
+	reply_ack(req);
 }
 
 static int cmp_prefix(const void *a, const void *b)
@@ -951,6 +983,10 @@ static void handle(const struct nlmsghdr *req)
 	case PSMON_CMD_PREFIX_DEL:
 		dirty = true;
 		prefix_del(req);
+		break;
+	case PSMON_CMD_PREFIX_FLUSH:
+		dirty = true;
+		prefix_flush(req);
 		break;
 	case PSMON_CMD_PREFIX_GET:
 		log_request(req, genl->cmd, 0);
