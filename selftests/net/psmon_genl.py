@@ -184,7 +184,8 @@ def strict():
                  attr(A_PREFIX_ADDR, b"\xc6\x33"),
                  attr(A_PREFIX_PLEN, struct.pack("B", 16)))
     _, err, msg = g.request(CMD_PREFIX_NEW, short)
-    expect("PREFIX_NEW with a 2-byte address", err, msg, errno.EINVAL, "")
+    expect("PREFIX_NEW with a 2-byte address", err, msg, errno.ERANGE,
+           "out of range")
     if registered(g, p):
         print("# FAILED: a refused PREFIX_NEW registered the prefix")
         FAILED.append("refused add registered")

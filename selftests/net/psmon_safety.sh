@@ -200,7 +200,7 @@ absorb_setup()
 	link set r1 up
 	link set bond0 up
 	EOF
-	ip -n "$P" link set p1 up && psmon_targets "$R"
+	ip -n "$P" link set p1 up && ip -n "$R" addr add 198.51.100.10/32 dev lo
 }
 
 # absorb_traffic: address bond0 (r1 is its member), ping N times, check
