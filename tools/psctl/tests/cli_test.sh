@@ -251,6 +251,22 @@ ok $? "prefix flush removes every prefix in one request"
 run 1 prefix flush now && err_has "unexpected argument"
 ok $? "prefix flush takes no arguments"
 
+reset
+printf 'prefix add 15.0.%d.0/24\n' 1 2 3 >"$TMP/intr.txt"
+run 0 -b "$TMP/intr.txt" && run 0 prefix show && cp "$TMP/out" "$TMP/intr.want"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=2 "$PSCTL" prefix show >"$TMP/out" 2>"$TMP/err" &&
+	cmp -s "$TMP/out" "$TMP/intr.want" && [ ! -s "$TMP/err" ] &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 3 ]
+ok $? "an interrupted dump is read again"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=100 "$PSCTL" -j prefix show >"$TMP/out" 2>"$TMP/err" &&
+	[ "$(json 'len(d)')" = 3 ] && err_has "changed while it was read" &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 4 ]
+ok $? "a dump still interrupted after three retries is kept, with a warning"
+
 # ---- bad input: exit 1, nothing sent -------------------------------------
 reset
 run 0 lag add bond0

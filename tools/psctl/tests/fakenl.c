@@ -14,6 +14,7 @@
  *   FAKE_PSMON_NOOFFS=1     no NLMSGERR_ATTR_OFFS in PREFIX_NEW refusals
  *   FAKE_PSMON_NOCAP=1      ignore NETLINK_CAP_ACK (the request is echoed)
  *   FAKE_PSMON_DGRAM=N      largest dump datagram (default 8192)
+ *   FAKE_PSMON_INTR=N       the first N dumps say NLM_F_DUMP_INTR
  *   FAKE_PSMON_EPERM=1      refuse every psmon request with EPERM
  *   FAKE_PSMON_EVENTS=FILE  what happens while psctl waits in ppoll(), one
  *                           line each (for psctl monitor):
@@ -334,6 +335,7 @@ struct dumper {
 	char buf[65536];
 	size_t len, max;
 	bool multi;
+	bool intr;		/* flag the dump NLM_F_DUMP_INTR */
 };
 
 static void dump_init(struct dumper *d, const struct nlmsghdr *req)
@@ -346,6 +348,19 @@ static void dump_init(struct dumper *d, const struct nlmsghdr *req)
 	if (d->max > sizeof(d->buf))
 		d->max = sizeof(d->buf);
 	d->multi = req->nlmsg_flags & NLM_F_DUMP;
+	d->intr = false;
+	if (d->multi) {
+		static int intr_left = -1;
+
+		if (intr_left < 0) {
+			s = getenv("FAKE_PSMON_INTR");
+			intr_left = s ? atoi(s) : 0;
+		}
+		if (intr_left > 0) {
+			d->intr = true;
+			intr_left--;
+		}
+	}
 }
 
 static struct nlmsghdr *msg_start(struct dumper *d, char *buf, uint8_t cmd)
@@ -355,6 +370,8 @@ static struct nlmsghdr *msg_start(struct dumper *d, char *buf, uint8_t cmd)
 
 	nlh->nlmsg_type = family_id;
 	nlh->nlmsg_flags = d->multi ? NLM_F_MULTI : 0;
+	if (d->intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
 	nlh->nlmsg_seq = d->req->nlmsg_seq;
 	nlh->nlmsg_pid = PORTID;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
