@@ -131,7 +131,7 @@ static atomic_long_t psmon_mem_used = ATOMIC_LONG_INIT(0);
 
 int psmon_mem_charge(size_t size, struct netlink_ext_ack *extack)
 {
-	long limit = (long)psmon_max_memory_mb << 20;
+	long limit = (long)READ_ONCE(psmon_max_memory_mb) << 20;
 
 	if (atomic_long_add_return(size, &psmon_mem_used) > limit) {
 		atomic_long_sub(size, &psmon_mem_used);
@@ -391,8 +391,10 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 		pn->block_used = kvcalloc(psmon_nblocks_max(),
 					  sizeof(*pn->block_used),
 					  GFP_KERNEL_ACCOUNT);
-		if (!pn->block_used)
+		if (!pn->block_used) {
+			NL_SET_ERR_MSG(extack, "out of memory for prefix counters");
 			return -ENOMEM;
+		}
 	}
 	err = psmon_mem_charge(n * sizeof(**p), extack);
 	if (err)

@@ -32,7 +32,8 @@ enum psmon_event {
 	PSMON_EVENT_DEGRADED,		/* active capacity fell below capacity */
 	PSMON_EVENT_RESTORED,		/* active capacity is whole again */
 	PSMON_EVENT_OVERLOAD,		/* degraded, at the threshold of the
-					 * active capacity */
+					 * active capacity
+					 */
 	/* A one-member LAG joined an attached bond or team, which counts
 	 * it from now on: the one-member LAG is detached.
 	 */
@@ -45,7 +46,8 @@ enum psmon_inactive {
 	PSMON_INACTIVE_DOWN,		/* administratively or link down */
 	PSMON_INACTIVE_BACKUP,		/* a standby link (active-backup) */
 	PSMON_INACTIVE_NOT_AGGREGATED,	/* 802.3ad/LACP: outside the active
-					 * aggregator, or not distributing */
+					 * aggregator, or not distributing
+					 */
 	PSMON_INACTIVE_DISABLED,	/* the master does not send on it */
 };
 
@@ -105,7 +107,8 @@ enum psmon_a_lag {
 	PSMON_A_LAG_UNMATCHED_TX_PACKETS,	/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_BYTES,		/* u64 */
 	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, mean over the window, from
-					 * the members' interface counters */
+					 * the members' interface counters
+					 */
 	PSMON_A_LAG_TX_BPS,		/* u64, bit/s, mean over the window */
 	PSMON_A_LAG_RX_UTIL,		/* u32, parts per million of capacity */
 	PSMON_A_LAG_TX_UTIL,		/* u32, parts per million of capacity */
@@ -120,7 +123,8 @@ enum psmon_a_lag {
 	PSMON_A_LAG_EVENT_TIME,		/* u64, Unix seconds */
 	PSMON_A_LAG_EVENT_MEMBER,	/* string, member of an imbalance event */
 	PSMON_A_LAG_MODE,		/* string, the master's mode ("802.3ad",
-					 * "active-backup", "lacp", ...) */
+					 * "active-backup", "lacp", ...)
+					 */
 	PSMON_A_LAG_ACTIVE_CAPACITY,	/* u64, bit/s the active members carry */
 	PSMON_A_LAG_ACTIVE_RX_UTIL,	/* u32, ppm of the active capacity */
 	PSMON_A_LAG_ACTIVE_TX_UTIL,	/* u32, ppm of the active capacity */
@@ -150,7 +154,8 @@ enum psmon_a_member {
 	PSMON_A_MEMBER_TX_PACKETS,	/* u64 */
 	PSMON_A_MEMBER_TX_BYTES,	/* u64 */
 	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, mean over the window, from
-					 * the interface counters */
+					 * the interface counters
+					 */
 	PSMON_A_MEMBER_TX_BPS,		/* u64, bit/s, mean over the window */
 	PSMON_A_MEMBER_ACTIVE,		/* u8, 1 when the master may send on it */
 	PSMON_A_MEMBER_INACTIVE,	/* u32, enum psmon_inactive */
