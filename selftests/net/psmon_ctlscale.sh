@@ -199,9 +199,11 @@ test_latency()
 	assert check_eq "prefixes left" "$(jget "$R" "prefix show" '#')" 0
 	assert python3 -c "import sys; sys.exit(0 if float('$secs') < 30 else 1)"
 	assert check_ge "rounds measured" "$n" 1
-	assert check_le "ip link set d0 up/down (ms)" "$max_link" 900
-	assert check_le "genl ctrl list (ms)" "$max_genl" 900
-	assert check_le "ip -d link show team0 (ms)" "$max_team" 900
+	# Well under a second more than the same command takes when idle
+	# (starting a program alone takes a good part of that when emulated).
+	assert check_le "ip link set d0 up/down (ms)" "$max_link" $((base_link + 500))
+	assert check_le "genl ctrl list (ms)" "$max_genl" $((base_genl + 500))
+	assert check_le "ip -d link show team0 (ms)" "$max_team" $((base_team + 500))
 }
 
 psmon_require
