@@ -280,6 +280,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		return ERR_PTR(-ENOMEM);
 	lag->pn = pn;
 	lag->dev = dev;
+	strscpy(lag->name, dev->name, sizeof(lag->name));
 	lag->kind = kind;
 	lag->threshold = PSMON_DEFAULT_THRESHOLD;
 	lag->clear = PSMON_DEFAULT_CLEAR;
@@ -418,6 +419,7 @@ static bool psmon_netdev_event_wanted(unsigned long event)
 	switch (event) {
 	case NETDEV_CHANGEUPPER:
 	case NETDEV_UNREGISTER:
+	case NETDEV_CHANGENAME:
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
@@ -461,6 +463,11 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 		m = psmon_member_lookup(pn, dev);
 		if (m)
 			psmon_member_del(m);
+		break;
+	case NETDEV_CHANGENAME:
+		lag = psmon_lag_find(pn, dev);
+		if (lag)
+			strscpy(lag->name, dev->name, sizeof(lag->name));
 		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:

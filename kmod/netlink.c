@@ -529,7 +529,10 @@ static int psmon_nl_lag_ack(struct sk_buff *skb, struct genl_info *info)
 	return psmon_nl_lag_do(info, psmon_lag_ack_one);
 }
 
-/* An alert event to the listeners of the namespace; under psmon_net.lock. */
+/*
+ * An event to the listeners of the namespace; under psmon_net.lock, maybe
+ * without RTNL: the LAG's name is its copy, kept under that lock.
+ */
 void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 		     u32 util, time64_t time, const char *member)
 {
@@ -550,7 +553,7 @@ void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 	nest = nla_nest_start(skb, PSMON_A_LAG);
 	if (!nest ||
 	    nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->name) ||
 	    nla_put_u32(skb, PSMON_A_LAG_EVENT, event) ||
 	    nla_put_u32(skb, PSMON_A_LAG_EVENT_DIR,
 			dir == PSMON_RX ? PSMON_DIR_RX : PSMON_DIR_TX) ||

@@ -130,6 +130,11 @@ struct psmon_lag {
 	struct list_head node;
 	struct psmon_net *pn;
 	struct net_device *dev;
+	/*
+	 * dev->name, kept up to date by the notifier, for those that hold
+	 * psmon_net.lock without RTNL (notifications from the sampler).
+	 */
+	char name[IFNAMSIZ];
 	enum psmon_lag_kind kind;
 
 	struct list_head members;	/* struct psmon_member */
