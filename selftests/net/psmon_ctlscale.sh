@@ -146,6 +146,12 @@ latency()
 	echo $(( $(now_ms) - t0 ))
 }
 
+# bound MS: the latency allowed for a command that takes MS when idle.
+bound()
+{
+	echo $(( $1 + 500 > 900 ? $1 + 500 : 900 ))
+}
+
 # latency_round: print the ms "ip link set d0 down; ... up", "genl ctrl
 # list" and "ip -d link show team0" (0 without a team) take.
 latency_round()
@@ -199,11 +205,12 @@ test_latency()
 	assert check_eq "prefixes left" "$(jget "$R" "prefix show" '#')" 0
 	assert python3 -c "import sys; sys.exit(0 if float('$secs') < 30 else 1)"
 	assert check_ge "rounds measured" "$n" 1
-	# Well under a second more than the same command takes when idle
-	# (starting a program alone takes a good part of that when emulated).
-	assert check_le "ip link set d0 up/down (ms)" "$max_link" $((base_link + 500))
-	assert check_le "genl ctrl list (ms)" "$max_genl" $((base_genl + 500))
-	assert check_le "ip -d link show team0 (ms)" "$max_team" $((base_team + 500))
+	# Under a second, or well under a second more than the same command
+	# takes when idle (starting a program alone can take most of a
+	# second on a busy emulated machine).
+	assert check_le "ip link set d0 up/down (ms)" "$max_link" $(bound "$base_link")
+	assert check_le "genl ctrl list (ms)" "$max_genl" $(bound "$base_genl")
+	assert check_le "ip -d link show team0 (ms)" "$max_team" $(bound "$base_team")
 }
 
 psmon_require
