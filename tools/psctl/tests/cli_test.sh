@@ -233,6 +233,40 @@ LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_DGRAM=60000
 	"$PSCTL" -j -s prefix show >"$TMP/out" 2>"$TMP/err" && [ "$(json 'len(d)')" = 100000 ]
 ok $? "-j -s prefix show of 100000 prefixes in large datagrams is valid JSON"
 
+rm -f "$TMP/log"
+grep -m 1000 "name" "$TMP/big.txt" | sed 's/^prefix add \([^ ]*\) .*/prefix del \1/' >"$TMP/del.txt"
+run 0 -b "$TMP/del.txt" && [ "$(requests 'cmd=6 .*prefixes=256')" = 3 ] &&
+	[ "$(requests 'cmd=6 .*prefixes=232')" = 1 ] && [ "$(requests 'cmd=6')" = 4 ] &&
+	run 0 prefix show && [ "$(wc -l <"$TMP/out")" = 99000 ]
+ok $? "batch: 1000 prefix del lines in 4 messages"
+printf 'prefix del 20.0.1.0/24\nprefix del 20.0.3.0/24\n' >"$TMP/del2.txt"
+rm -f "$TMP/log"
+run 2 -b "$TMP/del2.txt" && err_has "del2.txt:1: Error: prefix not registered" &&
+	[ "$(requests 'cmd=6')" = 1 ]
+ok $? "batch: a refused prefix del group reports the refused line"
+rm -f "$TMP/log"
+run 0 prefix flush && [ "$(requests 'cmd=10 .*prefixes=99000')" = 1 ] &&
+	run 0 prefix show && [ ! -s "$TMP/out" ]
+ok $? "prefix flush removes every prefix in one request"
+run 1 prefix flush now && err_has "unexpected argument"
+ok $? "prefix flush takes no arguments"
+
+reset
+printf 'prefix add 15.0.%d.0/24\n' 1 2 3 >"$TMP/intr.txt"
+run 0 -b "$TMP/intr.txt" && run 0 prefix show && cp "$TMP/out" "$TMP/intr.want"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=2 "$PSCTL" prefix show >"$TMP/out" 2>"$TMP/err" &&
+	cmp -s "$TMP/out" "$TMP/intr.want" && [ ! -s "$TMP/err" ] &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 3 ]
+ok $? "an interrupted dump is read again"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=100 "$PSCTL" -j prefix show >"$TMP/out" 2>"$TMP/err" &&
+	[ "$(json 'len(d)')" = 3 ] && err_has "changed while it was read" &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 4 ]
+ok $? "a dump still interrupted after three retries is kept, with a warning"
+
 # ---- bad input: exit 1, nothing sent -------------------------------------
 reset
 run 0 lag add bond0
