@@ -213,6 +213,7 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 		goto free;
 	m->lag = lag;
 	m->dev = dev;
+	strscpy(m->name, dev->name, sizeof(m->name));
 	psmon_member_refresh(m);
 
 	/*
@@ -642,6 +643,9 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 		lag = psmon_lag_find(pn, dev);
 		if (lag)
 			strscpy(lag->name, dev->name, sizeof(lag->name));
+		m = psmon_member_lookup(pn, dev);
+		if (m)
+			strscpy(m->name, dev->name, sizeof(m->name));
 		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:

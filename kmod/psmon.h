@@ -181,6 +181,8 @@ struct psmon_member {
 	bool up;			/* running, carrier */
 	bool active;			/* the master may send on it now */
 	u8 inactive;			/* enum psmon_inactive */
+	/* dev->name, kept under psmon_net.lock for readers without RTNL. */
+	char name[IFNAMSIZ];
 	bool imbalanced;		/* above the threshold, its LAG not */
 	struct psmon_pcpu __percpu *stats;
 	struct psmon_rate rate;
