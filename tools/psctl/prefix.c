@@ -17,7 +17,6 @@
 #include "parse.h"
 #include "psctl.h"
 
-#define PREFIX_GROUP_MAX	256
 #define ERR_LEN			256
 
 /* The largest PSMON_A_PREFIX nest psctl sends. */
@@ -31,13 +30,6 @@
 
 _Static_assert(PREFIX_MSG_SIZE <= 32768,
 	       "a PREFIX_NEW message must stay well below 64 KiB");
-
-struct prefix_entry {
-	struct psctl_prefix prefix;
-	bool has_name;
-	char name[PSMON_NAME_SIZE];
-	unsigned long line;
-};
 
 /* "prefix add" lines not sent yet. */
 static struct {
@@ -155,20 +147,23 @@ static int report(struct psctl *ctx, const struct prefix_entry *e, int err,
 	ctx->line = e->line;
 	prefix_format(&e->prefix, text, sizeof(text));
 	snprintf(what, sizeof(what), "prefix %s", text);
-	return psctl_report(ctx, err, msg, what);
+	return psctl_report_about(ctx, err, msg, what, text);
 }
 
-static int send_group(struct psctl *ctx, struct nl *nl,
-		      const struct prefix_entry *e, unsigned int n)
+int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done)
 {
 	uint32_t start[PREFIX_GROUP_MAX + 1], offs;
 	char msg[NL_EXT_MSG_LEN];
-	unsigned int i, k;
+	unsigned int i, k, part;
 	int err, ret;
 
+	*done = 0;
 	err = send_new(nl, e, n, start);
 	if (!err) {
 		psctl_kernel_warn(ctx);
+		*done = n;
 		return 0;
 	}
 	snprintf(msg, sizeof(msg), "%s", nl_ext_msg(nl));
@@ -183,7 +178,8 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 	if (k == n) {
 		/* No entry named: find it by sending them one at a time. */
 		for (i = 0; i < n; i++) {
-			ret = send_group(ctx, nl, e + i, 1);
+			ret = psctl_prefix_add(ctx, nl, e + i, 1, &part);
+			*done += part;
 			if (ret)
 				return ret;
 		}
@@ -191,7 +187,7 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 	}
 	/* Nothing was added: the entries before the refused one go again. */
 	if (k) {
-		ret = send_group(ctx, nl, e, k);
+		ret = psctl_prefix_add(ctx, nl, e, k, done);
 		if (ret)
 			return ret;
 	}
@@ -201,7 +197,7 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 static int flush_group(struct psctl *ctx)
 {
 	unsigned long line = ctx->line;
-	unsigned int n = group.n;
+	unsigned int n = group.n, done;
 	struct nl *nl;
 	int ret;
 
@@ -212,7 +208,7 @@ static int flush_group(struct psctl *ctx)
 	ctx->line = group.e[0].line;
 	ret = psctl_nl(ctx, &nl);
 	if (!ret)
-		ret = send_group(ctx, nl, group.e, n);
+		ret = psctl_prefix_add(ctx, nl, group.e, n, &done);
 	/* On failure ctx->line names the line that failed. */
 	if (!ret)
 		ctx->line = line;
@@ -288,7 +284,7 @@ static int prefix_del(struct psctl *ctx, int argc, char **argv)
 	if (ret) {
 		prefix_format(&p, text, sizeof(text));
 		snprintf(what, sizeof(what), "prefix %s", text);
-		return psctl_kernel_err(ctx, ret, what);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what, text);
 	}
 	psctl_kernel_warn(ctx);
 	return 0;
@@ -439,13 +435,11 @@ static int prefix_show(struct psctl *ctx, int argc, char **argv)
 	if (ctx->json)
 		json_end_array(&ctx->jw);
 	if (ret) {
-		if (argc) {
-			prefix_format(&p, text, sizeof(text));
-			snprintf(what, sizeof(what), "prefix %s", text);
-		} else {
-			snprintf(what, sizeof(what), "prefix show");
-		}
-		return psctl_kernel_err(ctx, ret, what);
+		if (!argc)
+			return psctl_kernel_err(ctx, ret, "prefix show");
+		prefix_format(&p, text, sizeof(text));
+		snprintf(what, sizeof(what), "prefix %s", text);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what, text);
 	}
 	return 0;
 }
