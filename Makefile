@@ -9,6 +9,9 @@
 #   make demo         build, then run the demo in a virtual machine
 #   make bench        run the benchmarks
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
+#   make deb          build the Debian packages psmon-dkms and psctl into
+#                     build/deb/ (dpkg-buildpackage, debhelper, dh-dkms) and
+#                     check them with lintian
 #   make checkpatch   checkpatch.pl --strict on the module's sources
 #   make deps         install the Debian packages all of this needs
 #   make clean
@@ -59,10 +62,13 @@ deps:
 deps-checkpatch:
 	@scripts/deps.sh --checkpatch
 
+deps-deb:
+	@scripts/deps.sh --deb
+
 # deps may install the kernel headers: KDIR and KVER are only known once it
 # has run, so the rest of these targets runs in a fresh make that chooses
 # them anew.
-check: deps deps-checkpatch
+check: deps deps-checkpatch deps-deb
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
@@ -84,6 +90,22 @@ bench-run:
 		$(MAKE) all && \
 		$(VM) --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh; \
 	fi
+
+# The packages are built from a copy of the tree (tracked files and new
+# ones, nothing ignored) in build/deb/, where dpkg-buildpackage also puts
+# the .debs: never in the parent directory of the checkout.
+DEB_DIR := build/deb
+deb: deps-deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls -1 $(DEB_DIR)/*.deb
 
 install: module psctl
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
@@ -107,6 +129,6 @@ clean:
 distclean: clean
 	rm -rf selftests/vm/.cache
 
-.PHONY: all kdir module psctl deps deps-checkpatch check check-run demo demo-run \
-	bench bench-run install \
+.PHONY: all kdir module psctl deps deps-checkpatch deps-deb check check-run \
+	demo demo-run bench bench-run deb deb-run install \
 	checkpatch clean distclean

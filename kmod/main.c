@@ -154,4 +154,5 @@ module_exit(psmon_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Per-prefix traffic accounting on LAG members");
 MODULE_AUTHOR("The psmon developers");
+MODULE_VERSION(PSMON_VERSION);
 MODULE_ALIAS_GENL_FAMILY(PSMON_FAMILY_NAME);

@@ -18,7 +18,6 @@
 #include "parse.h"
 #include "psctl.h"
 
-#define PREFIX_GROUP_MAX	256
 #define ERR_LEN			256
 
 /* The largest PSMON_A_PREFIX nest psctl sends. */
@@ -32,13 +31,6 @@
 
 _Static_assert(PREFIX_MSG_SIZE <= 32768,
 	       "a PREFIX_NEW message must stay well below 64 KiB");
-
-struct prefix_entry {
-	struct psctl_prefix prefix;
-	bool has_name;
-	char name[PSMON_NAME_SIZE];
-	unsigned long line;
-};
 
 /* "prefix add" or "prefix del" lines not sent yet. */
 static struct {
@@ -128,7 +120,7 @@ static void put_key(struct nlmsghdr *nlh, const struct psctl_prefix *p)
  * Send e[0..n) in one message and note where each nest starts, so that
  * the extended ack's offset tells which entry was refused.
  */
-static int send_msg(struct nl *nl, const struct prefix_entry *e,
+static int send_msg(struct nl *nl, uint8_t cmd, const struct prefix_entry *e,
 		    unsigned int n, uint32_t *start)
 {
 	static char buf[PREFIX_MSG_SIZE];
@@ -136,12 +128,12 @@ static int send_msg(struct nl *nl, const struct prefix_entry *e,
 	struct nlattr *nest;
 	unsigned int i;
 
-	nlh = nl_msg_start(nl, buf, group.cmd, 0);
+	nlh = nl_msg_start(nl, buf, cmd, 0);
 	for (i = 0; i < n; i++) {
 		start[i] = nlh->nlmsg_len;
 		nest = mnl_attr_nest_start(nlh, PSMON_A_PREFIX);
 		put_key(nlh, &e[i].prefix);
-		if (group.cmd == PSMON_CMD_PREFIX_NEW && e[i].has_name)
+		if (cmd == PSMON_CMD_PREFIX_NEW && e[i].has_name)
 			mnl_attr_put_strz(nlh, PSMON_A_PREFIX_NAME, e[i].name);
 		mnl_attr_nest_end(nlh, nest);
 	}
@@ -157,20 +149,28 @@ static int report(struct psctl *ctx, const struct prefix_entry *e, int err,
 	ctx->line = e->line;
 	prefix_format(&e->prefix, text, sizeof(text));
 	snprintf(what, sizeof(what), "prefix %s", text);
-	return psctl_report(ctx, err, msg, what);
+	return psctl_report_about(ctx, err, msg, what, text);
 }
 
-static int send_group(struct psctl *ctx, struct nl *nl,
-		      const struct prefix_entry *e, unsigned int n)
+/*
+ * cmd (PREFIX_NEW or PREFIX_DEL) for e[0..n), n <= PREFIX_GROUP_MAX, in as
+ * few messages as refusals allow; *done counts the entries that took
+ * effect. A refused entry is reported with its line and ends the run.
+ */
+static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
+		       const struct prefix_entry *e, unsigned int n,
+		       unsigned int *done)
 {
 	uint32_t start[PREFIX_GROUP_MAX + 1], offs;
 	char msg[NL_EXT_MSG_LEN];
-	unsigned int i, k;
+	unsigned int i, k, part;
 	int err, ret;
 
-	err = send_msg(nl, e, n, start);
+	*done = 0;
+	err = send_msg(nl, cmd, e, n, start);
 	if (!err) {
 		psctl_kernel_warn(ctx);
+		*done = n;
 		return 0;
 	}
 	snprintf(msg, sizeof(msg), "%s", nl_ext_msg(nl));
@@ -185,7 +185,8 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 	if (k == n) {
 		/* No entry named: find it by sending them one at a time. */
 		for (i = 0; i < n; i++) {
-			ret = send_group(ctx, nl, e + i, 1);
+			ret = prefix_send(ctx, nl, cmd, e + i, 1, &part);
+			*done += part;
 			if (ret)
 				return ret;
 		}
@@ -193,17 +194,31 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 	}
 	/* Nothing was done: the entries before the refused one go again. */
 	if (k) {
-		ret = send_group(ctx, nl, e, k);
+		ret = prefix_send(ctx, nl, cmd, e, k, done);
 		if (ret)
 			return ret;
 	}
 	return report(ctx, &e[k], err, msg);
 }
 
+int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done)
+{
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_NEW, e, n, done);
+}
+
+int psctl_prefix_del(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done)
+{
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_DEL, e, n, done);
+}
+
 static int flush_group(struct psctl *ctx)
 {
 	unsigned long line = ctx->line;
-	unsigned int n = group.n;
+	unsigned int n = group.n, done;
 	struct nl *nl;
 	int ret;
 
@@ -214,7 +229,7 @@ static int flush_group(struct psctl *ctx)
 	ctx->line = group.e[0].line;
 	ret = psctl_nl(ctx, &nl);
 	if (!ret)
-		ret = send_group(ctx, nl, group.e, n);
+		ret = prefix_send(ctx, nl, group.cmd, group.e, n, &done);
 	/* On failure ctx->line names the line that failed. */
 	if (!ret)
 		ctx->line = line;
@@ -459,13 +474,11 @@ static int prefix_show(struct psctl *ctx, int argc, char **argv)
 	if (ctx->json)
 		json_end_array(&ctx->jw);
 	if (ret) {
-		if (argc) {
-			prefix_format(&p, text, sizeof(text));
-			snprintf(what, sizeof(what), "prefix %s", text);
-		} else {
-			snprintf(what, sizeof(what), "prefix show");
-		}
-		return psctl_kernel_err(ctx, ret, what);
+		if (!argc)
+			return psctl_kernel_err(ctx, ret, "prefix show");
+		prefix_format(&p, text, sizeof(text));
+		snprintf(what, sizeof(what), "prefix %s", text);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what, text);
 	}
 	return 0;
 }
