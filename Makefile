@@ -18,7 +18,7 @@
 #
 # Variables: KDIR (kernel build tree; default: the running kernel's, else
 # the newest under /lib/modules), W=1 (extra kernel warnings), C=1 (sparse),
-# V=1 (verbose), VM_TIMEOUT (seconds for the test VM, default 2400).
+# V=1 (verbose), VM_TIMEOUT (seconds for the test VM, default 3600).
 
 SHELL := /bin/bash
 
@@ -35,7 +35,7 @@ KVER := $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	     $(notdir $(patsubst %/build,%,$(KDIR))))
 endif
 
-VM_TIMEOUT ?= 2400
+VM_TIMEOUT ?= 3600
 VM := PSMON_KVER=$(KVER) selftests/vm/run.sh
 
 # Only variables given on the command line reach the kernel build.
