@@ -128,7 +128,8 @@ test_alert()
 	fi
 	assert grep -q "^psmon_lag_augmentation_deadline_timestamp_seconds{.*bound=\"latest\".*} $latest\$" \
 		"$STATE/psmon.prom"
-	assert grep -q '^psmon_lag_alert{lag="bond0"} 0$' "$STATE/psmon.prom"
+	# From a named namespace every series also carries its netns label.
+	assert grep -q "^psmon_lag_alert{lag=\"bond0\",netns=\"$R\"} 0\$" "$STATE/psmon.prom"
 
 	# The augmentation is done.
 	assert pc "$R" lag ack bond0

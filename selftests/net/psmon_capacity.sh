@@ -266,10 +266,34 @@ overload_over_threshold()
 	PY
 }
 
+# if_rx NS: bond0's interface byte counter as psmon read it at its last
+# sample (the members' counters, summed once a second).
+if_rx()
+{
+	jget "$R" "-s lag show" dev=bond0 if_rx_bytes
+}
+
+# sampled: wait until psmon takes a new sample (its interface total moves:
+# LACP frames arrive every second), then print the members' counters as
+# ip -s link shows them right then.
+sampled()
+{
+	local v
+
+	v=$(if_rx)
+	busywait 5000 changed_from "$v" > /dev/null || return 1
+	if_bytes "$R" bond0 rx
+}
+
+changed_from()
+{
+	[ "$(if_rx)" != "$1" ]
+}
+
 # Frames dropped by tc at ingress, before psmon's hook, still load the link.
 test_dropped_before_hooks()
 {
-	local m measured rate hook
+	local m measured rate hook k0 k1 s0 s1
 
 	setup_ns R P || exit 1
 	assert psmon_topo "$R" "$P"
@@ -279,14 +303,24 @@ test_dropped_before_hooks()
 			flower ip_proto icmp action drop
 	done
 	assert pc "$R" lag add bond0 window 10
+	s0=$(sampled)
+	k0=$(if_rx)
 	flood_start "$P" 198.51.100.10 20000 1mbit
 	sleep 12
 	measured=$(measured_bps "$R" bond0 rx 10)
 	rate=$(lf rx_bps | cut -d. -f1)
 	hook=$(lf hook_rx_bps | cut -d. -f1)
 	flood_stop
+	sleep 1
+	s1=$(sampled)
+	k1=$(if_rx)
 	echo "# ip -s link: $measured bit/s; psmon rx_bps $rate, hooks $hook"
-	assert within 1 "$rate" "$measured"
+	echo "# received between two samples: ip -s link $((s1 - s0)) bytes, psmon $((k1 - k0))"
+	# The same interval, to the sample: what the rate is computed from.
+	assert within 1 "$((k1 - k0))" "$((s1 - s0))"
+	# The rate over the window, against the counters over about the same
+	# seconds.
+	assert within 3 "$rate" "$measured"
 	assert check_le "the hooks saw a tenth of it at most" \
 		"$((hook * 10))" "$measured"
 }
