@@ -39,7 +39,11 @@ VM := PSMON_KVER=$(KVER) selftests/vm/run.sh
 KBUILD_ARGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(V),V=$(V)) \
 	$(if $(KCFLAGS),KCFLAGS="$(KCFLAGS)")
 
-all: module psctl
+all: module psctl selftests
+
+# C helpers the network selftests run in the VM (psmon_nlfuzz, ...).
+selftests:
+	$(MAKE) -C selftests/net
 
 kdir:
 	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
@@ -99,7 +103,7 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
 	fi
 	$(MAKE) -C tools/psctl clean
-	@for d in selftests/unit selftests/bench; do \
+	@for d in selftests/unit selftests/bench selftests/net; do \
 		[ -f $$d/Makefile ] && $(MAKE) -C $$d clean; done; true
 	rm -rf build
 
@@ -107,6 +111,6 @@ clean:
 distclean: clean
 	rm -rf selftests/vm/.cache
 
-.PHONY: all kdir module psctl deps deps-checkpatch check check-run demo demo-run \
+.PHONY: all kdir module psctl selftests deps deps-checkpatch check check-run demo demo-run \
 	bench bench-run install \
 	checkpatch clean distclean
