@@ -8,6 +8,8 @@
 #                     network tests in one virtual machine)
 #   make demo         build, then run the demo in a virtual machine
 #   make bench        run the benchmarks
+#   make fuzz         run the libFuzzer targets (selftests/fuzz) for 5 minutes
+#                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
 #   make checkpatch   checkpatch.pl --strict on the module's sources
 #   make deps         install the Debian packages all of this needs
@@ -89,6 +91,9 @@ bench-run:
 		$(VM) --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh; \
 	fi
 
+fuzz:
+	$(MAKE) -C selftests/fuzz fuzz $(if $(FUZZ_SECONDS),FUZZ_SECONDS=$(FUZZ_SECONDS))
+
 install: module psctl
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
@@ -103,7 +108,7 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
 	fi
 	$(MAKE) -C tools/psctl clean
-	@for d in selftests/unit selftests/bench selftests/net; do \
+	@for d in selftests/unit selftests/bench selftests/net selftests/fuzz; do \
 		[ -f $$d/Makefile ] && $(MAKE) -C $$d clean; done; true
 	rm -rf build
 
@@ -112,5 +117,5 @@ distclean: clean
 	rm -rf selftests/vm/.cache
 
 .PHONY: all kdir module psctl selftests deps deps-checkpatch check check-run demo demo-run \
-	bench bench-run install \
+	bench bench-run fuzz install \
 	checkpatch clean distclean

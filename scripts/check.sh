@@ -6,6 +6,7 @@
 #
 #   host:  build-module (W=1, -Werror)  build-psctl  sparse
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
+#          fuzz (selftests/fuzz, short libFuzzer runs)
 #   one VM boot:  vm-smoke (selftests/vm/smoke.sh)
 #                 net (selftests/net/run_all.sh)
 #                 kernel-log (no warning, BUG, oops ... in the guest's dmesg)
@@ -221,6 +222,8 @@ else
 	record unit-lpm 0 1 0 "selftests/unit/Makefile does not exist"
 fi
 suite psctl-unit make -C tools/psctl test
+# libFuzzer targets, 5 s each from the committed corpus (make fuzz: longer).
+suite fuzz make -s -C selftests/fuzz run FUZZ_SECONDS=5 OUT="$out/fuzz"
 suite netlink-spec python3 Documentation/netlink/check-spec.py
 step checkpatch scripts/checkpatch.sh
 

@@ -431,6 +431,10 @@ static void mutate(struct msg *m)
 	size_t pos, len, i, n;
 	struct nlattr *a;
 
+	/* A message cut inside its genetlink header: nothing more to do. */
+	if (m->len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return;
+
 	switch (below(8)) {
 	case 0:	/* truncate: nlmsg_len follows, the last attribute is cut */
 		if (m->len > NLMSG_HDRLEN)
