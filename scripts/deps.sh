@@ -24,6 +24,8 @@ pkgs=(
 	prometheus-node-exporter
 	# selftests/bench
 	valgrind
+	# selftests/fuzz (libFuzzer) and make lint
+	clang libclang-rt-14-dev cppcheck clang-tidy coccinelle
 )
 if [ "${1:-}" = --checkpatch ]; then
 	pkgs=(linux-source-6.1 perl xz-utils)

@@ -22,7 +22,10 @@
 #             network namespace with a dummy it attaches): writes work
 #             there, the init namespace and R are unchanged
 #
-# PSMON_FUZZ_REQUESTS (default 100000) requests per run, PSMON_FUZZ_SEED
+# PSMON_FUZZ_REQUESTS (default 100000) requests per run, except the user
+# namespace run: PSMON_FUZZ_USERNS_REQUESTS (default 25000; its valid
+# writes succeed, so each request costs as much as in the root run, about
+# 1 ms under TCG, and the script should stay near 2 minutes), PSMON_FUZZ_SEED
 # (default: the time) for the first run, the next runs seed+1, seed+2...;
 # the seed is printed to repeat a run.
 
@@ -34,6 +37,7 @@ source "$NET_DIR/psmon_lib.sh"
 
 FUZZ=${PSMON_NLFUZZ:-$NET_DIR/psmon_nlfuzz}
 REQUESTS=${PSMON_FUZZ_REQUESTS:-100000}
+USERNS_REQUESTS=${PSMON_FUZZ_USERNS_REQUESTS:-25000}
 SEED=${PSMON_FUZZ_SEED:-$(date +%s)}
 INIT_DEV=fzinit0
 
@@ -74,19 +78,19 @@ for line in sys.stdin:
 '
 }
 
-# fuzz NAME SEED [RUNNER...] -- FUZZ ARGS: run the fuzzer, its report as
-# TAP diagnostics; fails when it does.
+# fuzz NAME SEED COUNT [RUNNER...] -- FUZZ ARGS: run the fuzzer (COUNT
+# requests), its report as TAP diagnostics; fails when it does.
 fuzz()
 {
-	local name=$1 seed=$2 out rc=0 runner=()
+	local name=$1 seed=$2 count=$3 out rc=0 runner=()
 
-	shift 2
+	shift 3
 	while [ "$1" != -- ]; do
 		runner+=("$1")
 		shift
 	done
 	shift
-	out=$("${runner[@]}" "$FUZZ" -s "$seed" -n "$REQUESTS" "$@" 2>&1) || rc=$?
+	out=$("${runner[@]}" "$FUZZ" -s "$seed" -n "$count" "$@" 2>&1) || rc=$?
 	echo "$out" | tail -n 20 | sed "s/^/# $name: /"
 	return "$rc"
 }
@@ -98,7 +102,7 @@ run_root()
 	# detaches it.
 	ip netns exec "$P" ping -q -i 0.01 -s 100 198.51.100.10 >/dev/null 2>&1 &
 	PING_PID=$!
-	fuzz root "$SEED" ip netns exec "$R" -- -d bond0,bond0-m1,bond0-m2,lo || return 1
+	fuzz root "$SEED" "$REQUESTS" ip netns exec "$R" -- -d bond0,bond0-m1,bond0-m2,lo || return 1
 	kill "$PING_PID" 2>/dev/null
 	wait "$PING_PID" 2>/dev/null
 	PING_PID=
@@ -119,9 +123,9 @@ run_nobody()
 
 	dmesg_mark
 	STATE_R=$(state "$R") && STATE_INIT=$(state) || return 1
-	fuzz "nobody in R" $((SEED + 1)) ip netns exec "$R" "${nobody[@]}" -- \
+	fuzz "nobody in R" $((SEED + 1)) "$REQUESTS" ip netns exec "$R" "${nobody[@]}" -- \
 		-u -d bond0,bond0-m1,lo || return 1
-	fuzz "nobody in init" $((SEED + 2)) "${nobody[@]}" -- \
+	fuzz "nobody in init" $((SEED + 2)) "$REQUESTS" "${nobody[@]}" -- \
 		-u -d "$INIT_DEV",lo || return 1
 	unchanged nobody && dmesg_check "unprivileged runs"
 }
@@ -137,7 +141,7 @@ run_userns()
 	dmesg_mark
 	STATE_R=$(state "$R") && STATE_INIT=$(state) || return 1
 	# shellcheck disable=SC2016
-	fuzz userns $((SEED + 3)) "${nobody[@]}" unshare -Urn sh -c \
+	fuzz userns $((SEED + 3)) "$USERNS_REQUESTS" "${nobody[@]}" unshare -Urn sh -c \
 		'ip link set lo up && ip link add fz0 type dummy &&
 		 ip link set fz0 up && exec "$0" "$@"' -- \
 		-d fz0,lo || return 1
@@ -155,7 +159,7 @@ ip link add "$INIT_DEV" type dummy && ip link set "$INIT_DEV" up || exit 1
 "$PSCTL" prefix add 10.253.0.0/16 name init allow-reserved || exit 1
 
 tap_plan 3
-tap_diag "seed $SEED, $REQUESTS requests a run"
+tap_diag "seed $SEED, $REQUESTS requests a run ($USERNS_REQUESTS in the user namespace)"
 rc=0
 run_root || rc=$?
 tap_result "root under traffic" "$rc"
