@@ -12,6 +12,8 @@
 #                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
 #   make checkpatch   checkpatch.pl --strict on the module's sources
+#   make lint         cppcheck, clang-tidy and gcc -fanalyzer on the userspace
+#                     C code (tools/, tests, selftests)
 #   make deps         install the Debian packages all of this needs
 #   make clean
 #
@@ -100,6 +102,9 @@ install: module psctl
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 	$(MAKE) -C tools/psctl install
 
+lint:
+	@scripts/lint.sh
+
 checkpatch: deps-checkpatch
 	@KDIR=$(KDIR) scripts/checkpatch.sh
 
@@ -118,4 +123,4 @@ distclean: clean
 
 .PHONY: all kdir module psctl selftests deps deps-checkpatch check check-run demo demo-run \
 	bench bench-run fuzz install \
-	checkpatch clean distclean
+	checkpatch lint clean distclean

@@ -7,6 +7,7 @@
 #   host:  build-module (W=1, -Werror)  build-psctl  sparse
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
 #          fuzz (selftests/fuzz, short libFuzzer runs)
+#          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer)
 #   one VM boot:  vm-smoke (selftests/vm/smoke.sh)
 #                 net (selftests/net/run_all.sh)
 #                 kernel-log (no warning, BUG, oops ... in the guest's dmesg)
@@ -226,6 +227,8 @@ suite psctl-unit make -C tools/psctl test
 suite fuzz make -s -C selftests/fuzz run FUZZ_SECONDS=5 OUT="$out/fuzz"
 suite netlink-spec python3 Documentation/netlink/check-spec.py
 step checkpatch scripts/checkpatch.sh
+# make lint: cppcheck, clang-tidy, gcc -fanalyzer on the userspace code.
+suite lint scripts/lint.sh
 
 # --- one VM boot for everything that needs the test kernel
 if [ "$module_ok" = 1 ]; then

@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Malformed frames through the members of a counted LAG, both directions
+# (psmon_pktfuzz: truncated Ethernet, VLAN and IP headers, stacked tags,
+# bogus IHL and lengths, IPv6 extension headers, GSO frames with crafted
+# virtio-net headers): no oops, no warning, and psmon counts no more than
+# was really sent.
+#
+#   ROUTER (R), psmon: lag add bond0                 PEER (P)
+#   bond0 --+-- bond0-m1 <-veth-> bond0-p1 --+-- bond0
+#           +-- bond0-m2 <-veth-> bond0-p2 --+
+#   tx: psmon_pktfuzz on bond0-m1 (R);  rx: psmon_pktfuzz on bond0-p1 (P)
+#
+#   user namespace (nobody, unshare -Urn):  va <-veth-> vb, lag add va
+#   tx: psmon_pktfuzz on va;  rx: psmon_pktfuzz on vb
+#
+# Bounds, per direction, on the LAG's counters over the run:
+#   tx  bytes <= bytes the fuzzer's socket accepted + LACP allowance, and
+#       packets likewise (the egress hook sees frames before segmentation)
+#   rx  bytes and packets <= what the peer interfaces transmitted (their
+#       counters, which count GSO frames after any software segmentation)
+#   gso no counted frame longer than MTU + 14 + 4: bytes <= packets * 1518
+#
+# PSMON_PKTFUZZ_FRAMES (default 3000) frames a direction and run,
+# PSMON_PKTFUZZ_SEED (default: the time).
+
+NET_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
+source "$NET_DIR/../lib.sh"
+# shellcheck source=psmon_lib.sh
+source "$NET_DIR/psmon_lib.sh"
+
+FUZZ=${PSMON_PKTFUZZ:-$NET_DIR/psmon_pktfuzz}
+FRAMES=${PSMON_PKTFUZZ_FRAMES:-3000}
+SEED=${PSMON_PKTFUZZ_SEED:-$(date +%s)}
+MAXFRAME=$((1500 + 14 + 4))
+# LACPDUs (fast rate: one a second a member, under 200 bytes).
+LACP_BYTES_PER_S=400
+LACP_PACKETS_PER_S=2
+
+# lag_counts NS|- DEV: "rx_packets rx_bytes tx_packets tx_bytes" of DEV.
+lag_counts()
+{
+	local args=()
+
+	[ "$1" != - ] && args=(-n "$1")
+	# shellcheck disable=SC2046
+	echo $("$PSCTL" "${args[@]}" -j -s lag show |
+	       python3 "$PSMON_JSON" get "dev=$2" rx_packets,rx_bytes,tx_packets,tx_bytes)
+}
+
+# if_tx NS|- DEV...: "packets bytes" the interfaces transmitted, summed.
+if_tx()
+{
+	local ns=$1 p=0 b=0 d run=()
+
+	shift
+	[ "$ns" != - ] && run=(ip netns exec "$ns")
+	for d in "$@"; do
+		p=$((p + $("${run[@]}" cat "/sys/class/net/$d/statistics/tx_packets")))
+		b=$((b + $("${run[@]}" cat "/sys/class/net/$d/statistics/tx_bytes")))
+	done
+	echo "$p $b"
+}
+
+# pktfuzz NAME NS|- DEV SEED: send FRAMES frames out of DEV; prints the
+# fuzzer's report as comments and sets SENT_FRAMES, SENT_BYTES.
+pktfuzz()
+{
+	local name=$1 ns=$2 dev=$3 seed=$4 out rc=0 run=()
+
+	[ "$ns" != - ] && run=(ip netns exec "$ns")
+	out=$("${run[@]}" "$FUZZ" -i "$dev" -s "$seed" -n "$FRAMES" 2>&1) || rc=$?
+	echo "$out" | sed "s/^/# $name: /"
+	[ "$rc" -eq 0 ] || return 1
+	read -r SENT_FRAMES SENT_BYTES < <(echo "$out" |
+		sed -n 's/^sent \([0-9]*\) frames \([0-9]*\) bytes.*/\1 \2/p')
+	[ -n "$SENT_FRAMES" ]
+}
+
+# check_bounds NAME BEFORE AFTER TXF TXB RXLIMIT_P RXLIMIT_B SECS: the
+# bounds above on the LAG counters BEFORE and AFTER (lag_counts).
+# Returns 1 when a count bound fails, 2 when only the GSO bound fails.
+check_bounds()
+{
+	local name=$1 txf=$4 txb=$5 rxlp=$6 rxlb=$7 secs=$8
+	local rp0 rb0 tp0 tb0 rp1 rb1 tp1 tb1 rp rb tp tb rc=0
+
+	read -r rp0 rb0 tp0 tb0 <<<"$2"
+	read -r rp1 rb1 tp1 tb1 <<<"$3"
+	rp=$((rp1 - rp0)) rb=$((rb1 - rb0)) tp=$((tp1 - tp0)) tb=$((tb1 - tb0))
+	echo "# $name: counted rx $rp frames $rb bytes, tx $tp frames $tb bytes"
+	echo "# $name: sent tx $txf frames $txb bytes; peer transmitted $rxlp frames $rxlb bytes"
+	check_le "$name: tx frames counted" "$tp" $((txf + LACP_PACKETS_PER_S * (secs + 2))) || rc=1
+	check_le "$name: tx bytes counted" "$tb" $((txb + LACP_BYTES_PER_S * (secs + 2))) || rc=1
+	check_le "$name: rx frames counted" "$rp" "$rxlp" || rc=1
+	check_le "$name: rx bytes counted" "$rb" "$rxlb" || rc=1
+	[ "$rc" -eq 0 ] || return 1
+	check_le "$name: tx bytes per counted frame (GSO)" "$tb" $((tp * MAXFRAME)) || rc=2
+	check_le "$name: rx bytes per counted frame (GSO)" "$rb" $((rp * MAXFRAME)) || rc=2
+	return "$rc"
+}
+
+# ------------------------------------------------------------ user namespace
+
+# Run as root of a fresh user and network namespace (see the top).
+if [ "${1:-}" = --userns ]; then
+	sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || exit 1
+	ip link set lo up &&
+	ip link add va type veth peer name vb &&
+	ip link set va up && ip link set vb up || exit 1
+	"$PSCTL" lag add va || exit 1
+	t0=$SECONDS
+	before=$(lag_counts - va)
+	pktfuzz "userns tx" - va "$2" || exit 1
+	txf=$SENT_FRAMES txb=$SENT_BYTES
+	read -r p0 b0 < <(if_tx - vb)
+	pktfuzz "userns rx" - vb $(($2 + 1)) || exit 1
+	read -r p1 b1 < <(if_tx - vb)
+	after=$(lag_counts - va)
+	check_bounds userns "$before" "$after" "$txf" "$txb" $((p1 - p0)) \
+		$((b1 - b0)) $((SECONDS - t0))
+	exit $?
+fi
+
+# ------------------------------------------------------------ root
+
+psmon_require
+require_cmd setpriv unshare
+if [ ! -x "$FUZZ" ]; then
+	echo "# SKIP: $FUZZ not built (make)"
+	exit "$ksft_skip"
+fi
+trap cleanup_all_ns EXIT
+
+# result NAME RC: the TAP line; a failing GSO bound alone is reported as
+# such (the kernel's GSO accounting is known to be wrong on some versions).
+result()
+{
+	case "$2" in
+	2) tap_fail "$1" "GSO frames counted as single frames longer than $MAXFRAME bytes" ;;
+	*) tap_result "$1" "$2" ;;
+	esac
+}
+
+run_root()
+{
+	local before after t0 txf txb p0 b0 p1 b1 rc=0
+
+	dmesg_mark
+	t0=$SECONDS
+	before=$(lag_counts "$R" bond0)
+	pktfuzz "root tx" "$R" bond0-m1 "$SEED" || return 1
+	txf=$SENT_FRAMES txb=$SENT_BYTES
+	read -r p0 b0 < <(if_tx "$P" bond0-p1 bond0-p2)
+	pktfuzz "root rx" "$P" bond0-p1 $((SEED + 1)) || return 1
+	read -r p1 b1 < <(if_tx "$P" bond0-p1 bond0-p2)
+	after=$(lag_counts "$R" bond0)
+	check_bounds root "$before" "$after" "$txf" "$txb" $((p1 - p0)) \
+		$((b1 - b0)) $((SECONDS - t0)) || rc=$?
+	dmesg_check "root run" || rc=1
+	return "$rc"
+}
+
+run_userns()
+{
+	local nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	local rc=0
+
+	if ! "${nobody[@]}" unshare -Urn true 2>/dev/null; then
+		echo "# SKIP: no user namespaces for nobody here"
+		return "$ksft_skip"
+	fi
+	dmesg_mark
+	"${nobody[@]}" unshare -Urn "$0" --userns $((SEED + 2)) || rc=$?
+	dmesg_check "user namespace run" || rc=1
+	return "$rc"
+}
+
+setup_ns R P || exit 1
+psmon_load || exit 1
+if ! psmon_topo "$R" "$P"; then
+	echo "# cannot build the topology"
+	exit 1
+fi
+pc "$R" lag add bond0 || exit 1
+
+tap_plan 2
+tap_diag "seed $SEED, $FRAMES frames a direction and run"
+rc=0
+run_root || rc=$?
+result "root: both directions" "$rc"
+rc=0
+run_userns || rc=$?
+if [ "$rc" -eq "$ksft_skip" ]; then
+	tap_skip "user namespace (unshare -Urn)" "no user namespaces"
+else
+	result "user namespace (unshare -Urn)" "$rc"
+fi
+tap_done
+exit $?
