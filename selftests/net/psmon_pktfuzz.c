@@ -13,9 +13,11 @@
  * csum_offset, up to 16 KiB.  The kernel refuses some (EINVAL, EMSGSIZE):
  * they are counted apart and sent nowhere.
  *
- * The last line is "sent N frames B bytes gso G refused R" (the bytes of
- * the frames accepted, without the virtio-net header): what the receiver
- * of DEV's frames can at most have seen.  Exit status 0, or 2 on a setup
+ * The last lines are "sent N frames B bytes gso G refused R ..." (the
+ * frames accepted, without the virtio-net header) and "at most F frames W
+ * bytes on the wire": what the receiver of DEV's frames, or a counter at
+ * DEV's egress, can at most have seen once GSO frames are segmented (see
+ * bound()).  Exit status 0, or 2 on a setup
  * error.
  */
 #ifndef _GNU_SOURCE
@@ -237,10 +239,36 @@ static void gso(struct frame *fr)
 	fr->vh.csum_offset = (uint16_t)(below(2) ? 16 : rnd() % 64);
 }
 
+/*
+ * What one accepted frame can become on the wire: a GSO frame is cut into
+ * at most len / gso_size + 1 segments, each repeating headers of at most
+ * HDR_MAX bytes (Ethernet, two tags, IPv6 and its extension headers, TCP
+ * with options); a frame shorter than an Ethernet header may be counted as
+ * one.
+ */
+#define HDR_MAX	(14 + 8 + 40 + 5 * 32 + 60)
+
+static void bound(const struct frame *fr, uint64_t *frames, uint64_t *bytes)
+{
+	uint64_t segs, hdr;
+
+	if (fr->gso && (fr->vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) !=
+		       VIRTIO_NET_HDR_GSO_NONE && fr->vh.gso_size) {
+		segs = fr->len / fr->vh.gso_size + 1;
+		hdr = fr->len < HDR_MAX ? fr->len : HDR_MAX;
+		*frames += segs;
+		*bytes += fr->len + segs * hdr;
+		return;
+	}
+	*frames += 1;
+	*bytes += fr->len < 14 ? 14 : fr->len;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL), count = 20000, i, sent = 0;
 	uint64_t bytes = 0, gsos = 0, refused = 0, maxlen = 0;
+	uint64_t wire_frames = 0, wire_bytes = 0;
 	static struct frame fr;
 	struct sockaddr_ll sa = { .sll_family = AF_PACKET };
 	const char *dev = NULL;
@@ -305,11 +333,14 @@ int main(int argc, char **argv)
 		sent++;
 		bytes += fr.len;
 		gsos += fr.gso;
+		bound(&fr, &wire_frames, &wire_bytes);
 		if (!fr.gso && fr.len > maxlen)
 			maxlen = fr.len;
 	}
 	printf("sent %" PRIu64 " frames %" PRIu64 " bytes gso %" PRIu64
 	       " refused %" PRIu64 " longest-non-gso %" PRIu64 "\n",
 	       sent, bytes, gsos, refused, maxlen);
+	printf("at most %" PRIu64 " frames %" PRIu64 " bytes on the wire\n",
+	       wire_frames, wire_bytes);
 	return 0;
 }
