@@ -102,6 +102,7 @@ if [ "${1:-}" = --userns ]; then
 	before=$(lag_counts - va)
 	pktfuzz "userns tx" - va "$2" || exit 1
 	txf=$WIRE_FRAMES txb=$WIRE_BYTES
+	echo "# userns: after tx: $(lag_counts - va) (rx_packets rx_bytes tx_packets tx_bytes)"
 	pktfuzz "userns rx" - vb $(($2 + 1)) || exit 1
 	after=$(lag_counts - va)
 	check_bounds userns "$before" "$after" "$txf" "$txb" "$WIRE_FRAMES" \
@@ -138,6 +139,7 @@ run_root()
 	before=$(lag_counts "$R" bond0)
 	pktfuzz "root tx" "$R" bond0-m1 "$SEED" || return 1
 	txf=$WIRE_FRAMES txb=$WIRE_BYTES
+	echo "# root: after tx: $(lag_counts "$R" bond0) (rx_packets rx_bytes tx_packets tx_bytes)"
 	pktfuzz "root rx" "$P" bond0-p1 $((SEED + 1)) || return 1
 	after=$(lag_counts "$R" bond0)
 	check_bounds root "$before" "$after" "$txf" "$txb" "$WIRE_FRAMES" \
