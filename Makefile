@@ -2,7 +2,8 @@
 #
 # psmon: per-prefix traffic counters on LAG members.
 #
-#   make              build kmod/psmon.ko and tools/psctl/psctl
+#   make              build kmod/psmon.ko, tools/psctl/psctl and the C helpers
+#                     of the network selftests (selftests/net: the fuzzers)
 #   make check        install dependencies, build with warnings as errors
 #                     and run every test suite (unit tests on the host, the
 #                     network tests in one virtual machine)
