@@ -4,7 +4,7 @@
 # Build everything with warnings as errors and run every test suite; the
 # body of `make check`.  Each suite's output (TAP) is kept in build/check/.
 #
-#   host:  build-module (W=1, -Werror)  build-psctl  sparse
+#   host:  build-module (W=1, -Werror)  build-psctl  build-selftests  sparse
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
 #          fuzz (selftests/fuzz, short libFuzzer runs)
 #          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer)
@@ -215,6 +215,8 @@ else
 	record build-module 0 1 0 "no kernel build tree (KDIR='${KDIR:-}'): make deps"
 fi
 step build-psctl make -C tools/psctl
+# The fuzzers the network tests run in the VM (psmon_fuzz.sh, psmon_pktfuzz.sh).
+step build-selftests make -C selftests/net
 
 # --- host unit tests
 if [ -f selftests/unit/Makefile ]; then
