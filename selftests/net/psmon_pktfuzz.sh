@@ -19,6 +19,8 @@
 #   frames and bytes <= what the fuzzer's frames can be on the wire (GSO
 #   frames segmented: psmon_pktfuzz's "at most" line) + LACP allowance
 #   gso: no counted frame longer than MTU + 14 + 4: bytes <= frames * 1518
+#   prefixes covering every address: their counters add up to no more
+#   than the LAG's
 #
 # PSMON_PKTFUZZ_FRAMES (default 3000) frames a direction and run,
 # PSMON_PKTFUZZ_SEED (default: the time).
@@ -88,6 +90,45 @@ check_bounds()
 	return "$rc"
 }
 
+# Prefixes that cover every IPv4 address (psctl takes /8 to /32) and some
+# IPv6 ones, so that lookups and prefix counters run on fuzzed addresses.
+COVER6="::/16 2000::/16 2001::/16 8000::/16 fe80::/16 ff02::/16"
+
+# add_cover NS|-: register them (one psctl batch).
+add_cover()
+{
+	local args=() i p
+
+	[ "$1" != - ] && args=(-n "$1")
+	{
+		for i in $(seq 0 255); do
+			echo "prefix add $i.0.0.0/8 allow-reserved"
+		done
+		for p in $COVER6; do
+			echo "prefix add $p allow-reserved"
+		done
+	} | "$PSCTL" "${args[@]}" -b -
+}
+
+# check_prefixes NAME NS|- DEV: the prefixes' counters add up to no more
+# than DEV's (what DEV counted that matched no prefix included).
+check_prefixes()
+{
+	local name=$1 args=() k got lag rc=0 i=0
+
+	[ "$2" != - ] && args=(-n "$2")
+	# shellcheck disable=SC2207
+	lag=($(lag_counts "$2" "$3"))
+	for k in rx_packets rx_bytes tx_packets tx_bytes; do
+		got=$("$PSCTL" "${args[@]}" -j -s prefix show |
+		      python3 "$PSMON_JSON" sum '*' "$k") || return 1
+		echo "# $name: $k: prefixes $got, LAG ${lag[$i]}"
+		check_le "$name: $k of the prefixes" "$got" "${lag[$i]}" || rc=1
+		i=$((i + 1))
+	done
+	return "$rc"
+}
+
 # ------------------------------------------------------------ user namespace
 
 # Run as root of a fresh user and network namespace (see the top).
@@ -98,6 +139,7 @@ if [ "${1:-}" = --userns ]; then
 	ip link add va type veth peer name vb &&
 	ip link set va up && ip link set vb up || exit 1
 	"$PSCTL" lag add va || exit 1
+	add_cover - || exit 1
 	t0=$SECONDS
 	before=$(lag_counts - va)
 	pktfuzz "userns tx" - va "$2" || exit 1
@@ -105,9 +147,11 @@ if [ "${1:-}" = --userns ]; then
 	echo "# userns: after tx: $(lag_counts - va) (rx_packets rx_bytes tx_packets tx_bytes)"
 	pktfuzz "userns rx" - vb $(($2 + 1)) || exit 1
 	after=$(lag_counts - va)
+	rc=0
 	check_bounds userns "$before" "$after" "$txf" "$txb" "$WIRE_FRAMES" \
-		"$WIRE_BYTES" $((SECONDS - t0))
-	exit $?
+		"$WIRE_BYTES" $((SECONDS - t0)) || rc=$?
+	check_prefixes userns - va || rc=1
+	exit "$rc"
 fi
 
 # ------------------------------------------------------------ root
@@ -144,6 +188,7 @@ run_root()
 	after=$(lag_counts "$R" bond0)
 	check_bounds root "$before" "$after" "$txf" "$txb" "$WIRE_FRAMES" \
 		"$WIRE_BYTES" $((SECONDS - t0)) || rc=$?
+	check_prefixes root "$R" bond0 || rc=1
 	dmesg_check "root run" || rc=1
 	return "$rc"
 }
@@ -170,6 +215,7 @@ if ! psmon_topo "$R" "$P"; then
 	exit 1
 fi
 pc "$R" lag add bond0 || exit 1
+add_cover "$R" || exit 1
 
 tap_plan 2
 tap_diag "seed $SEED, $FRAMES frames a direction and run"
