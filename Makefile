@@ -12,6 +12,9 @@
 #   make fuzz         run the libFuzzer targets (selftests/fuzz) for 5 minutes
 #                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
+#   make deb          build the Debian packages psmon-dkms and psctl into
+#                     build/deb/ (dpkg-buildpackage, debhelper, dh-dkms) and
+#                     check them with lintian
 #   make checkpatch   checkpatch.pl --strict on the module's sources
 #   make lint         cppcheck, clang-tidy and gcc -fanalyzer on the userspace
 #                     C code (tools/, tests, selftests)
@@ -20,7 +23,7 @@
 #
 # Variables: KDIR (kernel build tree; default: the running kernel's, else
 # the newest under /lib/modules), W=1 (extra kernel warnings), C=1 (sparse),
-# V=1 (verbose), VM_TIMEOUT (seconds for the test VM, default 2400).
+# V=1 (verbose), VM_TIMEOUT (seconds for the test VM, default 3600).
 
 SHELL := /bin/bash
 
@@ -37,7 +40,7 @@ KVER := $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	     $(notdir $(patsubst %/build,%,$(KDIR))))
 endif
 
-VM_TIMEOUT ?= 2400
+VM_TIMEOUT ?= 3600
 VM := PSMON_KVER=$(KVER) selftests/vm/run.sh
 
 # Only variables given on the command line reach the kernel build.
@@ -68,10 +71,13 @@ deps:
 deps-checkpatch:
 	@scripts/deps.sh --checkpatch
 
+deps-deb:
+	@scripts/deps.sh --deb
+
 # deps may install the kernel headers: KDIR and KVER are only known once it
 # has run, so the rest of these targets runs in a fresh make that chooses
 # them anew.
-check: deps deps-checkpatch
+check: deps deps-checkpatch deps-deb
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
@@ -96,6 +102,22 @@ bench-run:
 
 fuzz:
 	$(MAKE) -C selftests/fuzz fuzz $(if $(FUZZ_SECONDS),FUZZ_SECONDS=$(FUZZ_SECONDS))
+
+# The packages are built from a copy of the tree (tracked files and new
+# ones, nothing ignored) in build/deb/, where dpkg-buildpackage also puts
+# the .debs: never in the parent directory of the checkout.
+DEB_DIR := build/deb
+deb: deps-deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls -1 $(DEB_DIR)/*.deb
 
 install: module psctl
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
@@ -122,6 +144,6 @@ clean:
 distclean: clean
 	rm -rf selftests/vm/.cache
 
-.PHONY: all kdir module psctl selftests deps deps-checkpatch check check-run demo demo-run \
-	bench bench-run fuzz install \
+.PHONY: all kdir module psctl selftests deps deps-checkpatch deps-deb check \
+	check-run demo demo-run bench bench-run fuzz deb deb-run install \
 	checkpatch lint clean distclean

@@ -18,43 +18,119 @@
 #include "psmon.h"
 
 /*
- * Wire size of what skb stands for: frames and bytes without FCS, tags
- * included. A GSO/GRO super-packet counts as its segments, each carrying a
- * copy of the headers (as qdisc_pkt_len_init() computes it).
- * @len: the frame's length with its Ethernet header, without an
- *       accelerated tag.
+ * Length of the headers each segment of a DODGY super-packet carries, from
+ * the Ethernet header through TCP or UDP, read from the headers themselves
+ * rather than from the offsets the sender chose. 0 when the packet is not
+ * TCP or UDP over IP: it cannot be segmented and counts as one frame.
+ * @off: offset of the network header from skb->data.
+ * @mac_off: length of the link-layer header in front of skb->data.
  */
-static u32 psmon_wire_bytes(const struct sk_buff *skb, u32 len, u32 mac_off,
-			    u32 *segs)
+static u32 psmon_dodgy_hdr_len(const struct sk_buff *skb, __be16 proto,
+			       u32 off, u32 mac_off)
 {
-	u32 tag = skb_vlan_tag_present(skb) ? VLAN_HLEN : 0;
-	const struct skb_shared_info *shinfo = skb_shinfo(skb);
-	u32 hdr_len, n;
+	u32 gso_type = skb_shinfo(skb)->gso_type;
+	u32 l3, l4 = 0;
+	u8 ipproto;
 
-	*segs = 1;
-	if (!skb_is_gso(skb) || !skb_transport_header_was_set(skb))
-		return len + tag;
+	if (proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
 
-	/* Headers up to the transport header, from the Ethernet header. */
-	hdr_len = skb_transport_offset(skb) + mac_off;
-	if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return 0;
+		l3 = iph->ihl * 4;
+		ipproto = iph->protocol;
+	} else if (proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return 0;
+		l3 = sizeof(*ip6h);
+		ipproto = ip6h->nexthdr;
+	} else {
+		return 0;
+	}
+
+	if (ipproto == IPPROTO_TCP &&
+	    gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
 		const struct tcphdr *th;
 		struct tcphdr _th;
 
-		th = skb_header_pointer(skb, skb_transport_offset(skb),
-					sizeof(_th), &_th);
-		if (likely(th))
-			hdr_len += __tcp_hdrlen(th);
-	} else if (shinfo->gso_type & SKB_GSO_UDP_L4) {
-		hdr_len += sizeof(struct udphdr);
+		th = skb_header_pointer(skb, off + l3, sizeof(_th), &_th);
+		if (!th || th->doff < 5)
+			return 0;
+		l4 = __tcp_hdrlen(th);
+	} else if (ipproto == IPPROTO_UDP && gso_type & SKB_GSO_UDP_L4) {
+		l4 = sizeof(struct udphdr);
+	} else if (ipproto != IPPROTO_UDP || !(gso_type & SKB_GSO_UDP)) {
+		return 0;	/* UFO: IP fragments, no UDP header each */
 	}
+	return mac_off + off + l3 + l4;
+}
 
-	n = shinfo->gso_segs;
-	if (shinfo->gso_type & SKB_GSO_DODGY || !n) {
-		if (len <= hdr_len || !shinfo->gso_size)
+/*
+ * Wire size of what skb stands for: frames and bytes without FCS, tags
+ * included. A GSO/GRO super-packet counts as its segments, each carrying a
+ * copy of the headers (as qdisc_pkt_len_init() computes it).
+ *
+ * The metadata of a DODGY packet comes from an unprivileged sender (packet
+ * sockets, tun/tap with a virtio-net header): its header length is taken
+ * from the headers present and its segment count recomputed. Whatever the
+ * metadata, no segment is counted larger than the device's MTU plus the
+ * Ethernet header and tag, so one skb never counts more frames or bytes
+ * than its segmentation could put on the wire. Every divisor is at least 1.
+ *
+ * @len: the frame's length with its Ethernet header, without an
+ *       accelerated tag.
+ * @proto, @off: as for psmon_count(), after an inline tag.
+ * @inline_tag: VLAN_HLEN when the frame carries its tag inline, else 0.
+ */
+static u32 psmon_wire_bytes(const struct sk_buff *skb, __be16 proto, u32 off,
+			    u32 inline_tag, u32 len, u32 mac_off, u32 *segs)
+{
+	u32 tag = skb_vlan_tag_present(skb) ? VLAN_HLEN : 0;
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u32 hdr_len, n, mss, max;
+
+	*segs = 1;
+	if (!skb_is_gso(skb))
+		return len + tag;
+
+	if (shinfo->gso_type & SKB_GSO_DODGY) {
+		hdr_len = psmon_dodgy_hdr_len(skb, proto, off, mac_off);
+		if (!hdr_len)
 			return len + tag;
-		n = DIV_ROUND_UP(len - hdr_len, shinfo->gso_size);
+		n = 0;
+	} else {
+		if (!skb_transport_header_was_set(skb))
+			return len + tag;
+		/* Built by the stack: headers up to the transport header. */
+		hdr_len = skb_transport_offset(skb) + mac_off;
+		if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+			const struct tcphdr *th;
+			struct tcphdr _th;
+
+			th = skb_header_pointer(skb, skb_transport_offset(skb),
+						sizeof(_th), &_th);
+			if (likely(th))
+				hdr_len += __tcp_hdrlen(th);
+		} else if (shinfo->gso_type & SKB_GSO_UDP_L4) {
+			hdr_len += sizeof(struct udphdr);
+		}
+		n = shinfo->gso_segs;
 	}
+	if (len <= hdr_len || !shinfo->gso_size)
+		return len + tag;
+
+	/* Largest payload one frame can carry on this device. */
+	max = READ_ONCE(skb->dev->mtu) + ETH_HLEN + inline_tag;
+	mss = max > hdr_len ? max - hdr_len : 1;
+	mss = min_t(u32, mss, shinfo->gso_size);
+	if (!n || (u64)n * mss < len - hdr_len)
+		n = DIV_ROUND_UP(len - hdr_len, mss);
 	*segs = n;
 	return len + (n - 1) * hdr_len + n * tag;
 }
@@ -81,12 +157,8 @@ static __always_inline void psmon_count(struct psmon_member *m,
 {
 	struct psmon_lag *lag = m->lag;
 	const struct psmon_table *t;
+	u32 segs, bytes, slot, tag = 0;
 	struct psmon_pcpu *pc;
-	u32 segs, bytes, slot;
-
-	bytes = psmon_wire_bytes(skb, len, mac_off, &segs);
-	pc = this_cpu_ptr(m->stats);
-	psmon_ctr_add(&pc->syncp, &pc->ctr, dir, segs, bytes);
 
 	/* One tag: in the metadata or inline. A second one is not IP here. */
 	if (proto == htons(ETH_P_8021Q) && !skb_vlan_tag_present(skb)) {
@@ -94,11 +166,18 @@ static __always_inline void psmon_count(struct psmon_member *m,
 		struct vlan_hdr _vh;
 
 		vh = skb_header_pointer(skb, off, sizeof(_vh), &_vh);
-		if (!vh)
-			return;
-		proto = vh->h_vlan_encapsulated_proto;
-		off += VLAN_HLEN;
+		if (vh) {
+			proto = vh->h_vlan_encapsulated_proto;
+			off += VLAN_HLEN;
+			tag = VLAN_HLEN;
+		} else {
+			proto = 0;
+		}
 	}
+
+	bytes = psmon_wire_bytes(skb, proto, off, tag, len, mac_off, &segs);
+	pc = this_cpu_ptr(m->stats);
+	psmon_ctr_add(&pc->syncp, &pc->ctr, dir, segs, bytes);
 
 	t = rcu_dereference(lag->pn->table);
 	if (proto == htons(ETH_P_IP)) {

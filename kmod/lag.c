@@ -8,7 +8,12 @@
  * state and speed, and removes hooks before their device goes away.
  *
  * Lists of LAGs and members change under RTNL and psmon_net.lock; the packet
- * path never walks them (a hook's priv is its member).
+ * path never walks them (a hook's priv is its member). LAGs are kept in
+ * ifindex order, so that a dump resumes after the last LAG it sent.
+ *
+ * A device is counted in one LAG only: a plain interface attached as a
+ * one-member LAG gives way to the attached bond or team it joins, or that
+ * is attached with it as a member (psmon_lag_absorb()).
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -23,6 +28,8 @@
 
 #include "hook.h"
 #include "lag.h"
+#include "muldiv.h"
+#include "netlink.h"
 #include "prefix.h"
 #include "rate.h"
 
@@ -206,6 +213,7 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 		goto free;
 	m->lag = lag;
 	m->dev = dev;
+	strscpy(m->name, dev->name, sizeof(m->name));
 	psmon_member_refresh(m);
 
 	/*
@@ -308,6 +316,55 @@ static int psmon_lag_kind(struct net_device *dev, enum psmon_lag_kind *kind,
 	return 0;
 }
 
+/* Insert in ifindex order. */
+static void psmon_lag_link(struct psmon_net *pn, struct psmon_lag *lag)
+{
+	struct psmon_lag *pos;
+
+	list_for_each_entry(pos, &pn->lags, node)
+		if (pos->dev->ifindex > lag->dev->ifindex)
+			break;
+	list_add_tail(&lag->node, &pos->node);
+	pn->nlags++;
+	pn->gen++;
+}
+
+static size_t psmon_lag_table_size(void)
+{
+	return psmon_nblocks_max() * sizeof(struct psmon_block __percpu *);
+}
+
+static void psmon_lag_free(struct psmon_lag *lag)
+{
+	psmon_rate_free(&lag->rate);
+	free_percpu(lag->unmatched);
+	if (lag->blocks) {
+		psmon_blocks_free(lag);
+		kvfree(lag->blocks);
+		psmon_mem_uncharge(psmon_lag_table_size());
+	}
+	kfree(lag);
+}
+
+/*
+ * dev, a one-member LAG of its own, is (about to be) a member of master:
+ * it is counted there from now on.
+ */
+static void psmon_lag_absorb(struct psmon_net *pn, struct net_device *dev,
+			     const struct net_device *master)
+{
+	struct psmon_lag *single = psmon_lag_find(pn, dev);
+
+	if (!single || single->kind != PSMON_LAG_KIND_SINGLE)
+		return;
+	netdev_info(dev,
+		    "psmon: joined %s, which is attached: counted as its member from now on, no longer as a LAG of its own\n",
+		    master->name);
+	psmon_nl_notify(single, PSMON_EVENT_ABSORBED, PSMON_RX, 0,
+			ktime_get_real_seconds(), NULL);
+	psmon_lag_destroy(single);
+}
+
 struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 				   struct net_device *dev,
 				   struct netlink_ext_ack *extack)
@@ -334,19 +391,30 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		return ERR_PTR(-ENOSPC);
 	}
 
-	lag = kzalloc(struct_size(lag, blocks, psmon_nblocks_max()),
-		      GFP_KERNEL_ACCOUNT);
+	lag = kzalloc(sizeof(*lag), GFP_KERNEL_ACCOUNT);
 	if (!lag)
 		return ERR_PTR(-ENOMEM);
 	lag->pn = pn;
 	lag->dev = dev;
+	strscpy(lag->name, dev->name, sizeof(lag->name));
 	lag->kind = kind;
 	lag->threshold = PSMON_DEFAULT_THRESHOLD;
 	lag->clear = PSMON_DEFAULT_CLEAR;
 	lag->window = PSMON_DEFAULT_WINDOW;
 	INIT_LIST_HEAD(&lag->node);
 	INIT_LIST_HEAD(&lag->members);
+	err = psmon_mem_charge(psmon_lag_table_size(), extack);
+	if (err) {
+		kfree(lag);
+		return ERR_PTR(err);
+	}
 	err = -ENOMEM;
+	lag->blocks = kvcalloc(psmon_nblocks_max(), sizeof(*lag->blocks),
+			       GFP_KERNEL_ACCOUNT);
+	if (!lag->blocks) {
+		psmon_mem_uncharge(psmon_lag_table_size());
+		goto free;
+	}
 	lag->unmatched = alloc_percpu_gfp(struct psmon_pcpu,
 					  GFP_KERNEL_ACCOUNT);
 	if (!lag->unmatched)
@@ -358,7 +426,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		goto free;
 	psmon_lag_mode(lag);
 	/* Every slot a published table can hand out needs its block. */
-	err = psmon_blocks_alloc(lag, pn->nblocks);
+	err = psmon_blocks_alloc(lag, extack);
 	if (err)
 		goto free;
 
@@ -366,6 +434,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		err = psmon_member_add(lag, dev);
 	} else {
 		netdev_for_each_lower_dev(dev, lower, iter) {
+			psmon_lag_absorb(pn, lower, dev);
 			err = psmon_member_add(lag, lower);
 			if (err)
 				break;
@@ -375,8 +444,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
 		goto unhook;
 	}
-	list_add_tail(&lag->node, &pn->lags);
-	pn->nlags++;
+	psmon_lag_link(pn, lag);
 	psmon_sampler_start(pn);
 	return lag;
 
@@ -384,10 +452,7 @@ unhook:
 	psmon_lag_destroy(lag);
 	return ERR_PTR(err);
 free:
-	psmon_rate_free(&lag->rate);
-	free_percpu(lag->unmatched);
-	psmon_blocks_free(lag);
-	kfree(lag);
+	psmon_lag_free(lag);
 	return ERR_PTR(err);
 }
 
@@ -399,6 +464,7 @@ void psmon_lag_destroy(struct psmon_lag *lag)
 	if (!list_empty(&lag->node)) {
 		list_del_init(&lag->node);
 		lag->pn->nlags--;
+		lag->pn->gen++;
 	}
 	list_for_each_entry(m, &lag->members, node)
 		psmon_member_unhook(m);
@@ -406,10 +472,7 @@ void psmon_lag_destroy(struct psmon_lag *lag)
 	list_for_each_entry_safe(m, tmp, &lag->members, node)
 		psmon_member_free(m);
 	psmon_prefix_fold_lag(lag->pn, lag);
-	psmon_rate_free(&lag->rate);
-	free_percpu(lag->unmatched);
-	psmon_blocks_free(lag);
-	kfree(lag);
+	psmon_lag_free(lag);
 }
 
 void psmon_lag_flush(struct psmon_net *pn)
@@ -475,7 +538,7 @@ u64 psmon_lag_active_capacity(const struct psmon_lag *lag)
 	if (!nominal)
 		return psmon_lag_active_members(lag) ? lag->capacity : 0;
 	/* active <= nominal: the quotient fits, the division cannot fault. */
-	return mul_u64_u64_div_u64(lag->capacity, active, nominal);
+	return psmon_mul_div_sat(lag->capacity, active, nominal);
 }
 
 u32 psmon_lag_active_members(const struct psmon_lag *lag)
@@ -513,6 +576,7 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 		return;
 	m = psmon_member_find(lag, dev);
 	if (info->linking && !m) {
+		psmon_lag_absorb(pn, dev, lag->dev);
 		err = psmon_member_add(lag, dev);
 		if (err)
 			net_warn_ratelimited("psmon: %s joined %s but cannot be counted (%d)\n",
@@ -524,14 +588,37 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 	psmon_lag_refresh(lag);
 }
 
+static bool psmon_netdev_event_wanted(unsigned long event)
+{
+	switch (event) {
+	case NETDEV_CHANGEUPPER:
+	case NETDEV_UNREGISTER:
+	case NETDEV_CHANGENAME:
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+	case NETDEV_CHANGELOWERSTATE:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Under RTNL. Events psmon has no use for, and events in namespaces
+ * without LAGs, return before any lock is taken: every netdevice event
+ * of the system comes through here.
+ */
 static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct psmon_net *pn = psmon_pernet(dev_net(dev));
+	struct psmon_net *pn;
 	struct psmon_member *m;
 	struct psmon_lag *lag;
 
+	if (!psmon_netdev_event_wanted(event))
+		return NOTIFY_DONE;
+	pn = psmon_pernet(dev_net(dev));
 	/* LAGs are added and removed under RTNL, which we hold. */
 	if (list_empty(&pn->lags))
 		return NOTIFY_DONE;
@@ -551,6 +638,14 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 		m = psmon_member_lookup(pn, dev);
 		if (m)
 			psmon_member_del(m);
+		break;
+	case NETDEV_CHANGENAME:
+		lag = psmon_lag_find(pn, dev);
+		if (lag)
+			strscpy(lag->name, dev->name, sizeof(lag->name));
+		m = psmon_member_lookup(pn, dev);
+		if (m)
+			strscpy(m->name, dev->name, sizeof(m->name));
 		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:

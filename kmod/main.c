@@ -28,6 +28,11 @@ module_param_named(max_lags, psmon_max_lags, uint, 0444);
 MODULE_PARM_DESC(max_lags,
 		 "Most LAGs per network namespace (1-4096, default 64)");
 
+unsigned int psmon_max_memory_mb __read_mostly = 1024;
+module_param_named(max_memory_mb, psmon_max_memory_mb, uint, 0644);
+MODULE_PARM_DESC(max_memory_mb,
+		 "Most memory (MiB) that requests may make psmon allocate for prefixes and their counters, all namespaces together (default 1024)");
+
 void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t)
 {
 	int d;
@@ -75,8 +80,7 @@ static int __net_init psmon_net_init(struct net *net)
 	pn->net = net;
 	mutex_init(&pn->lock);
 	RCU_INIT_POINTER(pn->table, NULL);
-	pn->prefixes = RB_ROOT;
-	ida_init(&pn->slots);
+	psmon_prefix_init(pn);
 	INIT_LIST_HEAD(&pn->lags);
 	psmon_sampler_init(pn);
 	return 0;
@@ -94,6 +98,8 @@ static void __net_exit psmon_net_exit(struct net *net)
 	psmon_prefix_flush(pn);
 	mutex_unlock(&pn->lock);
 	rtnl_unlock();
+	/* Finds nothing left to release, and does not come back. */
+	flush_rcu_work(&pn->reaper);
 	mutex_destroy(&pn->lock);
 }
 
@@ -148,4 +154,5 @@ module_exit(psmon_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Per-prefix traffic accounting on LAG members");
 MODULE_AUTHOR("The psmon developers");
+MODULE_VERSION(PSMON_VERSION);
 MODULE_ALIAS_GENL_FAMILY(PSMON_FAMILY_NAME);

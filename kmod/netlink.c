@@ -4,8 +4,19 @@
  * Documentation/netlink/psmon.yaml.
  *
  * Changes need CAP_NET_ADMIN over the namespace; reading is open to all,
- * like "ip -s link". Every refusal carries an extack message. Dumps resume
- * from the last object sent, so a dump stays correct while objects change.
+ * like "ip -s link". Every refusal carries an extack message.
+ *
+ * Validation is strict for every command (reserved header fields, flags,
+ * unknown attributes), and each command has its own policy: an attribute
+ * another command takes is refused, not ignored.
+ *
+ * The family runs without genl_mutex (parallel_ops): a request takes RTNL
+ * when it looks at devices, then psmon_net.lock of its namespace, and never
+ * waits for a grace period under either. Dumps resume from the key of the
+ * last object sent (a LAG's ifindex, a prefix's family, address and
+ * length), so every object that exists throughout a dump is sent exactly
+ * once; a chunk that sees the set changed since the previous one marks
+ * the dump NLM_F_DUMP_INTR.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -16,6 +27,7 @@
 #include "netlink.h"
 #include "prefix.h"
 #include "rate.h"
+#include "window.h"
 
 static struct genl_family psmon_family;
 
@@ -23,28 +35,95 @@ static struct genl_family psmon_family;
 static DEFINE_MUTEX(psmon_ntf_lock);
 static bool psmon_ntf_live;
 
+/* What names a LAG: LAG_DEL, LAG_GET, LAG_ACK. */
+static const struct nla_policy psmon_lag_key_policy[PSMON_A_LAG_MAX + 1] = {
+	[PSMON_A_LAG_IFINDEX] = { .type = NLA_U32 },
+	[PSMON_A_LAG_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+/* LAG_NEW, LAG_SET: the LAG and its settings. */
 static const struct nla_policy psmon_lag_policy[PSMON_A_LAG_MAX + 1] = {
 	[PSMON_A_LAG_IFINDEX] = { .type = NLA_U32 },
 	[PSMON_A_LAG_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[PSMON_A_LAG_CAPACITY] = NLA_POLICY_MIN(NLA_U64, 1),
 	[PSMON_A_LAG_CAPACITY_AUTO] = NLA_POLICY_RANGE(NLA_U8, 1, 1),
 	[PSMON_A_LAG_THRESHOLD] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
-	[PSMON_A_LAG_CLEAR] = NLA_POLICY_MAX(NLA_U8, 99),
+	[PSMON_A_LAG_CLEAR] = NLA_POLICY_RANGE(NLA_U8, 0, 99),
 	[PSMON_A_LAG_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
+/* What names a prefix: PREFIX_DEL, PREFIX_GET. */
+static const struct nla_policy psmon_prefix_key_policy[PSMON_A_PREFIX_MAX + 1] = {
+	[PSMON_A_PREFIX_FAMILY] = { .type = NLA_U8 },
+	[PSMON_A_PREFIX_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[PSMON_A_PREFIX_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* PREFIX_NEW: the prefix and its name. */
 static const struct nla_policy psmon_prefix_policy[PSMON_A_PREFIX_MAX + 1] = {
 	[PSMON_A_PREFIX_FAMILY] = { .type = NLA_U8 },
-	[PSMON_A_PREFIX_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[PSMON_A_PREFIX_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[PSMON_A_PREFIX_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[PSMON_A_PREFIX_NAME] = { .type = NLA_NUL_STRING,
 				  .len = PSMON_NAME_SIZE - 1 },
 };
 
-static const struct nla_policy psmon_policy[PSMON_A_MAX + 1] = {
+/* Top level of each command. */
+static const struct nla_policy psmon_lag_set_policy[PSMON_A_MAX + 1] = {
 	[PSMON_A_LAG] = NLA_POLICY_NESTED(psmon_lag_policy),
+};
+
+static const struct nla_policy psmon_lag_get_policy[PSMON_A_MAX + 1] = {
+	[PSMON_A_LAG] = NLA_POLICY_NESTED(psmon_lag_key_policy),
+};
+
+static const struct nla_policy psmon_prefix_new_policy[PSMON_A_MAX + 1] = {
 	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_policy),
 };
+
+static const struct nla_policy psmon_prefix_get_policy[PSMON_A_MAX + 1] = {
+	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_key_policy),
+};
+
+/*
+ * Room for a reply: generous per object, so that attributes can be added
+ * to the fill functions without touching these.
+ */
+#define PSMON_LAG_ROOM		1024	/* a LAG's own attributes */
+#define PSMON_MEMBER_ROOM	512	/* one member nest */
+#define PSMON_PREFIX_ROOM	256	/* a prefix's own attributes */
+#define PSMON_PREFIX_LAG_ROOM	128	/* one per-LAG nest of a prefix */
+
+static size_t psmon_msg_size(size_t payload)
+{
+	return nlmsg_total_size(GENL_HDRLEN + nla_total_size(payload));
+}
+
+static size_t psmon_lag_msg_size(const struct psmon_lag *lag)
+{
+	const struct psmon_member *m;
+	size_t n = 0;
+
+	list_for_each_entry(m, &lag->members, node)
+		n++;
+	return psmon_msg_size(PSMON_LAG_ROOM + n * PSMON_MEMBER_ROOM);
+}
+
+static size_t psmon_prefix_msg_size(const struct psmon_net *pn)
+{
+	return psmon_msg_size(PSMON_PREFIX_ROOM +
+			      (size_t)pn->nlags * PSMON_PREFIX_LAG_ROOM);
+}
+
+/*
+ * Mark the message just added at offset off of a dump's skb when the set
+ * changed since the previous chunk.
+ */
+static void psmon_dump_check(struct netlink_callback *cb, struct sk_buff *skb,
+			     int off)
+{
+	nl_dump_check_consistent(cb, (struct nlmsghdr *)(skb->data + off));
+}
 
 /* Resume point of a prefix dump, kept in netlink_callback.ctx. */
 struct psmon_dump_ctx {
@@ -71,6 +150,7 @@ static int psmon_put_totals(struct sk_buff *skb, int first, int pad,
 	return 0;
 }
 
+/* The attributes were validated against the command's own policy. */
 static int psmon_parse_lag(struct genl_info *info, struct nlattr **tb)
 {
 	if (!info->attrs[PSMON_A_LAG]) {
@@ -159,21 +239,9 @@ static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
 			   u8 clear, struct netlink_ext_ack *extack)
 {
-	struct psmon_member *m;
-
-	if (tb[PSMON_A_LAG_WINDOW]) {
-		u32 window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
-
-		/*
-		 * A ring that was resized before a failure keeps its new size
-		 * and its newest samples: harmless, the window stays as it is.
-		 */
-		if (psmon_rate_resize(&lag->rate, window))
-			goto nomem;
-		list_for_each_entry(m, &lag->members, node)
-			if (psmon_rate_resize(&m->rate, window))
-				goto nomem;
-	}
+	if (tb[PSMON_A_LAG_WINDOW] &&
+	    psmon_window_set(lag, nla_get_u32(tb[PSMON_A_LAG_WINDOW])))
+		goto nomem;
 	if (tb[PSMON_A_LAG_CAPACITY])
 		lag->capacity = nla_get_u64(tb[PSMON_A_LAG_CAPACITY]);
 	if (tb[PSMON_A_LAG_CAPACITY_AUTO])
@@ -417,16 +485,13 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
 	struct nlattr *tb[PSMON_A_LAG_MAX + 1];
+	struct sk_buff *msg = NULL;
 	struct psmon_lag *lag;
-	struct sk_buff *msg;
 	int err;
 
 	err = psmon_parse_lag(info, tb);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 
 	rtnl_lock();
 	mutex_lock(&pn->lock);
@@ -435,7 +500,14 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(lag);
 		goto out;
 	}
+	msg = genlmsg_new(psmon_lag_msg_size(lag), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
 	err = psmon_fill_lag(msg, lag, info->snd_portid, info->snd_seq, 0);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "LAG does not fit a message");
 out:
 	mutex_unlock(&pn->lock);
 	rtnl_unlock();
@@ -446,22 +518,51 @@ out:
 	return genlmsg_reply(msg, info);
 }
 
+/* One object must fit a dump's message: make the skbs large enough. */
+static int psmon_nl_lag_dump_start(struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
+	const struct psmon_lag *lag;
+	size_t size = 0;
+
+	mutex_lock(&pn->lock);
+	list_for_each_entry(lag, &pn->lags, node)
+		size = max(size, psmon_lag_msg_size(lag));
+	mutex_unlock(&pn->lock);
+	cb->min_dump_alloc = size;
+	return 0;
+}
+
+/*
+ * LAGs are in ifindex order: resume after the last ifindex sent, so a
+ * LAG removed between two chunks makes none skipped or sent twice.
+ */
 static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct psmon_net *pn = psmon_pernet(sock_net(skb->sk));
+	int last = cb->args[0], err = 0, off;
 	struct psmon_lag *lag;
-	long i = 0, skip = cb->args[0];
 
+	/* Device names change under RTNL. */
+	rtnl_lock();
 	mutex_lock(&pn->lock);
+	cb->seq = pn->gen;
 	list_for_each_entry(lag, &pn->lags, node) {
-		if (i++ < skip)
+		if (lag->dev->ifindex <= last)
 			continue;
-		if (psmon_fill_lag(skb, lag, NETLINK_CB(cb->skb).portid,
-				   cb->nlh->nlmsg_seq, NLM_F_MULTI))
+		off = skb->len;
+		err = psmon_fill_lag(skb, lag, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
 			break;
-		cb->args[0] = i;
+		psmon_dump_check(cb, skb, off);
+		cb->args[0] = lag->dev->ifindex;
 	}
 	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	/* Not even one LAG fits an empty message: say so. */
+	if (err && !skb->len)
+		return err;
 	return skb->len;
 }
 
@@ -470,7 +571,10 @@ static int psmon_nl_lag_ack(struct sk_buff *skb, struct genl_info *info)
 	return psmon_nl_lag_do(info, psmon_lag_ack_one);
 }
 
-/* An alert event to the listeners of the namespace; under psmon_net.lock. */
+/*
+ * An event to the listeners of the namespace; under psmon_net.lock, maybe
+ * without RTNL: the LAG's name is its copy, kept under that lock.
+ */
 void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 		     u32 util, time64_t time, const char *member)
 {
@@ -491,7 +595,7 @@ void psmon_nl_notify(struct psmon_lag *lag, enum psmon_event event, int dir,
 	nest = nla_nest_start(skb, PSMON_A_LAG);
 	if (!nest ||
 	    nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->name) ||
 	    nla_put_u32(skb, PSMON_A_LAG_EVENT, event) ||
 	    nla_put_u32(skb, PSMON_A_LAG_EVENT_DIR,
 			dir == PSMON_RX ? PSMON_DIR_RX : PSMON_DIR_TX) ||
@@ -583,8 +687,8 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 		return -ENOSPC;
 	}
 
-	p = kvcalloc(n, sizeof(*p), GFP_KERNEL);
-	nests = kvcalloc(n, sizeof(*nests), GFP_KERNEL);
+	p = kvcalloc(n, sizeof(*p), GFP_KERNEL_ACCOUNT);
+	nests = kvcalloc(n, sizeof(*nests), GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!p || !nests)
 		goto out;
@@ -605,7 +709,18 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&pn->lock);
-	err = psmon_prefix_add(pn, p, n, &bad, info->extack);
+	err = psmon_prefix_add(pn, p, n, &bad, true, info->extack);
+	if (err == -EAGAIN) {
+		/*
+		 * Slots or memory wait for removed prefixes' grace period:
+		 * wait for it without the lock, then release them.
+		 */
+		mutex_unlock(&pn->lock);
+		synchronize_rcu();
+		mutex_lock(&pn->lock);
+		psmon_prefix_reap(pn);
+		err = psmon_prefix_add(pn, p, n, &bad, false, info->extack);
+	}
 	mutex_unlock(&pn->lock);
 	if (!err) {
 		kvfree(p);	/* the prefixes now belong to the table */
@@ -633,18 +748,76 @@ static int psmon_nl_prefix_key(struct genl_info *info, struct psmon_prefix *key)
 				  info->extack);
 }
 
+/* The PSMON_A_PREFIX nests of a request, counted; 0 with an extack. */
+static u32 psmon_nl_prefix_count(struct genl_info *info)
+{
+	const struct nlattr *attr;
+	u32 n = 0;
+	int rem;
+
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == PSMON_A_PREFIX)
+			n++;
+	if (!n)
+		NL_SET_ERR_MSG(info->extack, "missing prefix");
+	return n;
+}
+
+/* Every PSMON_A_PREFIX nest of the request, one new table for them all. */
 static int psmon_nl_prefix_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
-	struct psmon_prefix key;
+	const struct nlattr *attr, **nests = NULL;
+	struct psmon_prefix *keys = NULL;
+	u32 i = 0, n, bad;
+	int rem, err;
+
+	n = psmon_nl_prefix_count(info);
+	if (!n)
+		return -EINVAL;
+	if (n > psmon_max_prefixes) {
+		NL_SET_ERR_MSG(info->extack, "more prefixes than can exist");
+		return -E2BIG;
+	}
+	keys = kvmalloc_array(n, sizeof(*keys), GFP_KERNEL_ACCOUNT);
+	nests = kvmalloc_array(n, sizeof(*nests), GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!keys || !nests)
+		goto out;
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(attr) != PSMON_A_PREFIX)
+			continue;
+		nests[i] = attr;
+		err = psmon_parse_prefix(attr, &keys[i], info->extack);
+		if (err)
+			goto out;
+		i++;
+	}
+
+	mutex_lock(&pn->lock);
+	err = psmon_prefix_del(pn, keys, n, &bad, info->extack);
+	mutex_unlock(&pn->lock);
+	if (err && bad < n)
+		NL_SET_BAD_ATTR(info->extack, nests[bad]);
+out:
+	kvfree(keys);
+	kvfree(nests);
+	return err;
+}
+
+static int psmon_nl_prefix_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	u32 n;
 	int err;
 
-	err = psmon_nl_prefix_key(info, &key);
-	if (err)
-		return err;
 	mutex_lock(&pn->lock);
-	err = psmon_prefix_del(pn, &key, info->extack);
+	err = psmon_prefix_del_all(pn, &n);
 	mutex_unlock(&pn->lock);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "out of memory for the lookup table");
 	return err;
 }
 
@@ -699,31 +872,49 @@ cancel:
 static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	struct sk_buff *msg = NULL;
 	struct psmon_prefix key, *p;
-	struct sk_buff *msg;
 	int err;
 
 	err = psmon_nl_prefix_key(info, &key);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	/* Device names change under RTNL. */
+	rtnl_lock();
 	mutex_lock(&pn->lock);
 	p = psmon_prefix_find(pn, &key);
-	if (p) {
-		err = psmon_fill_prefix(msg, pn, p, info->snd_portid,
-					info->snd_seq, 0);
-	} else {
+	if (!p) {
 		NL_SET_ERR_MSG(info->extack, "prefix is not registered");
 		err = -ENOENT;
+		goto out;
 	}
+	msg = genlmsg_new(psmon_prefix_msg_size(pn), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = psmon_fill_prefix(msg, pn, p, info->snd_portid, info->snd_seq,
+				0);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "prefix does not fit a message");
+out:
 	mutex_unlock(&pn->lock);
+	rtnl_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+static int psmon_nl_prefix_dump_start(struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
+
+	mutex_lock(&pn->lock);
+	cb->min_dump_alloc = psmon_prefix_msg_size(pn);
+	mutex_unlock(&pn->lock);
+	return 0;
 }
 
 static int psmon_nl_prefix_dump(struct sk_buff *skb,
@@ -733,10 +924,14 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 	struct psmon_dump_ctx *ctx = (void *)cb->ctx;
 	struct psmon_prefix key, *p;
 	struct rb_node *node;
+	int err = 0, off;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
+	/* Device names change under RTNL. */
+	rtnl_lock();
 	mutex_lock(&pn->lock);
+	cb->seq = pn->gen;
 	if (ctx->started) {
 		key.family = ctx->family;
 		key.plen = ctx->plen;
@@ -746,9 +941,12 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 		p = psmon_prefix_after(pn, NULL);
 	}
 	while (p) {
-		if (psmon_fill_prefix(skb, pn, p, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI))
+		off = skb->len;
+		err = psmon_fill_prefix(skb, pn, p, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
 			break;
+		psmon_dump_check(cb, skb, off);
 		ctx->started = 1;
 		ctx->family = p->family;
 		ctx->plen = p->plen;
@@ -757,6 +955,10 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 		p = node ? rb_entry(node, struct psmon_prefix, node) : NULL;
 	}
 	mutex_unlock(&pn->lock);
+	rtnl_unlock();
+	/* Not even one prefix fits an empty message: say so. */
+	if (err && !skb->len)
+		return err;
 	return skb->len;
 }
 
@@ -764,41 +966,65 @@ static const struct genl_ops psmon_ops[] = {
 	{
 		.cmd = PSMON_CMD_LAG_NEW,
 		.doit = psmon_nl_lag_new,
+		.policy = psmon_lag_set_policy,
+		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PSMON_CMD_LAG_SET,
 		.doit = psmon_nl_lag_set,
+		.policy = psmon_lag_set_policy,
+		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PSMON_CMD_LAG_DEL,
 		.doit = psmon_nl_lag_del,
+		.policy = psmon_lag_get_policy,
+		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PSMON_CMD_LAG_GET,
 		.doit = psmon_nl_lag_get,
+		.start = psmon_nl_lag_dump_start,
 		.dumpit = psmon_nl_lag_dump,
+		.policy = psmon_lag_get_policy,
+		.maxattr = PSMON_A_MAX,
 	},
 	{
 		.cmd = PSMON_CMD_PREFIX_NEW,
 		.doit = psmon_nl_prefix_new,
+		.policy = psmon_prefix_new_policy,
+		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PSMON_CMD_PREFIX_DEL,
 		.doit = psmon_nl_prefix_del,
+		.policy = psmon_prefix_get_policy,
+		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PSMON_CMD_PREFIX_GET,
 		.doit = psmon_nl_prefix_get,
+		.start = psmon_nl_prefix_dump_start,
 		.dumpit = psmon_nl_prefix_dump,
+		.policy = psmon_prefix_get_policy,
+		.maxattr = PSMON_A_MAX,
 	},
 	{
 		.cmd = PSMON_CMD_LAG_ACK,
 		.doit = psmon_nl_lag_ack,
+		.policy = psmon_lag_get_policy,
+		.maxattr = PSMON_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		/* No attributes: the core refuses any. */
+		.cmd = PSMON_CMD_PREFIX_FLUSH,
+		.doit = psmon_nl_prefix_flush,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
@@ -810,13 +1036,13 @@ static const struct genl_multicast_group psmon_mcgrps[] = {
 static struct genl_family psmon_family __ro_after_init = {
 	.name = PSMON_FAMILY_NAME,
 	.version = PSMON_FAMILY_VERSION,
-	.maxattr = PSMON_A_MAX,
-	.policy = psmon_policy,
 	.netnsok = true,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = psmon_ops,
 	.n_ops = ARRAY_SIZE(psmon_ops),
-	.resv_start_op = PSMON_CMD_MAX + 1,
+	/* Strict validation of every command (header, flags, attributes). */
+	.resv_start_op = 0,
 	.mcgrps = psmon_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(psmon_mcgrps),
 };

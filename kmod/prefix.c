@@ -121,23 +121,88 @@ static bool psmon_prefix_insert(struct psmon_net *pn, struct psmon_prefix *new)
 	return true;
 }
 
-int psmon_blocks_alloc(struct psmon_lag *lag, u32 nblocks)
+/*
+ * Memory that requests can make psmon allocate (counter blocks, prefixes,
+ * the LAGs' block tables), across all namespaces, is charged here against
+ * the max_memory_mb budget; it is also accounted to the caller's memory
+ * cgroup (GFP_KERNEL_ACCOUNT).
+ */
+static atomic_long_t psmon_mem_used = ATOMIC_LONG_INIT(0);
+
+int psmon_mem_charge(size_t size, struct netlink_ext_ack *extack)
 {
-	u32 b;
+	long limit = (long)READ_ONCE(psmon_max_memory_mb) << 20;
 
-	for (b = 0; b < nblocks; b++) {
-		struct psmon_block __percpu *blk;
-		int cpu;
+	if (atomic_long_add_return(size, &psmon_mem_used) > limit) {
+		atomic_long_sub(size, &psmon_mem_used);
+		NL_SET_ERR_MSG(extack,
+			       "psmon memory budget reached (module parameter max_memory_mb)");
+		return -ENOSPC;
+	}
+	return 0;
+}
 
-		if (lag->blocks[b])
+void psmon_mem_uncharge(size_t size)
+{
+	atomic_long_sub(size, &psmon_mem_used);
+}
+
+static size_t psmon_block_size(void)
+{
+	return sizeof(struct psmon_block) * num_possible_cpus();
+}
+
+static int psmon_block_alloc(struct psmon_lag *lag, u32 b,
+			     struct netlink_ext_ack *extack)
+{
+	struct psmon_block __percpu *blk;
+	int cpu, err;
+
+	if (lag->blocks[b])
+		return 0;
+	err = psmon_mem_charge(psmon_block_size(), extack);
+	if (err)
+		return err;
+	blk = alloc_percpu_gfp(struct psmon_block, GFP_KERNEL_ACCOUNT);
+	if (!blk) {
+		psmon_mem_uncharge(psmon_block_size());
+		NL_SET_ERR_MSG(extack, "out of memory for prefix counters");
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(blk, cpu)->syncp);
+	/* Published to readers by the table that first uses it. */
+	WRITE_ONCE(lag->blocks[b], blk);
+	return 0;
+}
+
+/* Only once no reader can reach the block: see psmon_prefix_reap(). */
+static void psmon_block_free(struct psmon_lag *lag, u32 b)
+{
+	struct psmon_block __percpu *blk = lag->blocks[b];
+
+	if (!blk)
+		return;
+	WRITE_ONCE(lag->blocks[b], NULL);
+	free_percpu(blk);
+	psmon_mem_uncharge(psmon_block_size());
+}
+
+/* A new LAG: the blocks of every slot in use. */
+int psmon_blocks_alloc(struct psmon_lag *lag, struct netlink_ext_ack *extack)
+{
+	struct psmon_net *pn = lag->pn;
+	u32 b, n = psmon_nblocks_max();
+	int err;
+
+	if (!pn->block_used)
+		return 0;
+	for (b = 0; b < n; b++) {
+		if (!pn->block_used[b])
 			continue;
-		blk = alloc_percpu_gfp(struct psmon_block, GFP_KERNEL_ACCOUNT);
-		if (!blk)
-			return -ENOMEM;
-		for_each_possible_cpu(cpu)
-			u64_stats_init(&per_cpu_ptr(blk, cpu)->syncp);
-		/* Published to readers by the table that first uses it. */
-		WRITE_ONCE(lag->blocks[b], blk);
+		err = psmon_block_alloc(lag, b, extack);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -146,24 +211,51 @@ void psmon_blocks_free(struct psmon_lag *lag)
 {
 	u32 b, n = psmon_nblocks_max();
 
+	if (!lag->blocks)
+		return;
 	for (b = 0; b < n; b++)
-		free_percpu(lag->blocks[b]);
+		psmon_block_free(lag, b);
 }
 
-static int psmon_blocks_grow(struct psmon_net *pn, u32 nblocks)
+/*
+ * Blocks first..last that hold slots get their counters on every LAG.
+ * On failure the caller drops its slots and calls psmon_blocks_trim().
+ */
+static int psmon_blocks_sync(struct psmon_net *pn, u32 first, u32 last,
+			     struct netlink_ext_ack *extack)
 {
 	struct psmon_lag *lag;
+	u32 b;
 	int err;
 
-	if (nblocks <= pn->nblocks)
-		return 0;
-	list_for_each_entry(lag, &pn->lags, node) {
-		err = psmon_blocks_alloc(lag, nblocks);
-		if (err)
-			return err;	/* what was allocated stays for later */
+	for (b = first; b <= last; b++) {
+		if (!pn->block_used[b])
+			continue;
+		list_for_each_entry(lag, &pn->lags, node) {
+			err = psmon_block_alloc(lag, b, extack);
+			if (err)
+				return err;
+		}
 	}
-	pn->nblocks = nblocks;
 	return 0;
+}
+
+/*
+ * Free the blocks of first..last that hold no slot. No published table
+ * maps to such a block: it was just allocated, or its last slot was
+ * released a grace period after the table that used it was replaced.
+ */
+static void psmon_blocks_trim(struct psmon_net *pn, u32 first, u32 last)
+{
+	struct psmon_lag *lag;
+	u32 b;
+
+	for (b = first; b <= last; b++) {
+		if (pn->block_used[b])
+			continue;
+		list_for_each_entry(lag, &pn->lags, node)
+			psmon_block_free(lag, b);
+	}
 }
 
 /* Called for a slot no reader can reach: unused, or freed a grace ago. */
@@ -176,6 +268,8 @@ static void psmon_slot_zero(struct psmon_net *pn, u32 slot)
 		struct psmon_block __percpu *blk =
 			lag->blocks[slot >> PSMON_BLOCK_SHIFT];
 
+		if (!blk)
+			continue;
 		for_each_possible_cpu(cpu)
 			memset(&per_cpu_ptr(blk, cpu)->ctr[slot & PSMON_BLOCK_MASK],
 			       0, sizeof(struct psmon_ctr));
@@ -266,15 +360,23 @@ static void psmon_prefix_count(struct psmon_net *pn,
 		pn->n6 += delta;
 }
 
+static void psmon_slot_put(struct psmon_net *pn, u32 slot)
+{
+	pn->block_used[slot >> PSMON_BLOCK_SHIFT]--;
+	ida_free(&pn->slots, slot);
+}
+
 /*
  * Register n prefixes, all or none. On a refusal caused by one entry, *bad
  * is its index (U32_MAX otherwise); the caller keeps ownership of p[] on
- * failure.
+ * failure. -EAGAIN (with may_wait) means slots or memory are held by
+ * removed prefixes still in their grace period: wait for it without the
+ * lock, psmon_prefix_reap(), and try again.
  */
 int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
-		     u32 *bad, struct netlink_ext_ack *extack)
+		     u32 *bad, bool may_wait, struct netlink_ext_ack *extack)
 {
-	u32 i, done = 0, nblocks = 0;
+	u32 i, done = 0, first = U32_MAX, last = 0;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
@@ -285,8 +387,22 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 			       "prefix limit reached (module parameter max_prefixes)");
 		return -ENOSPC;
 	}
+	if (!pn->block_used) {
+		pn->block_used = kvcalloc(psmon_nblocks_max(),
+					  sizeof(*pn->block_used),
+					  GFP_KERNEL_ACCOUNT);
+		if (!pn->block_used) {
+			NL_SET_ERR_MSG(extack, "out of memory for prefix counters");
+			return -ENOMEM;
+		}
+	}
+	err = psmon_mem_charge(n * sizeof(**p), extack);
+	if (err)
+		goto wait;
 
 	for (i = 0; i < n; i++) {
+		u32 b;
+
 		err = ida_alloc_max(&pn->slots, psmon_max_prefixes - 1,
 				    GFP_KERNEL);
 		if (err < 0)
@@ -300,10 +416,13 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 			goto undo;
 		}
 		done++;
-		nblocks = max(nblocks, (p[i]->slot >> PSMON_BLOCK_SHIFT) + 1);
+		b = p[i]->slot >> PSMON_BLOCK_SHIFT;
+		pn->block_used[b]++;
+		first = min(first, b);
+		last = max(last, b);
 	}
 
-	err = psmon_blocks_grow(pn, nblocks);
+	err = psmon_blocks_sync(pn, first, last, extack);
 	if (err)
 		goto undo;
 	for (i = 0; i < n; i++) {
@@ -312,45 +431,171 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 	}
 
 	err = psmon_table_rebuild(pn);
-	if (!err)
+	if (!err) {
+		pn->gen++;
 		return 0;
+	}
 	for (i = 0; i < n; i++)
 		psmon_prefix_count(pn, p[i], -1);
 undo:
 	/* Nothing of this was ever published: no grace period needed. */
 	for (i = 0; i < done; i++) {
 		rb_erase(&p[i]->node, &pn->prefixes);
-		ida_free(&pn->slots, p[i]->slot);
+		psmon_slot_put(pn, p[i]->slot);
+	}
+	if (done)
+		psmon_blocks_trim(pn, first, last);
+	psmon_mem_uncharge(n * sizeof(**p));
+wait:
+	if (may_wait && err != -EEXIST && !list_empty(&pn->dead))
+		return -EAGAIN;
+	if (err == -ENOSPC && !extack->_msg)
+		NL_SET_ERR_MSG(extack, "no free counter slot");
+	return err;
+}
+
+/*
+ * Release the slots and memory of removed prefixes whose grace period has
+ * ended, and the blocks no slot uses any more. Returns whether some are
+ * still waiting.
+ */
+bool psmon_prefix_reap(struct psmon_net *pn)
+{
+	struct psmon_prefix *p, *tmp;
+	u32 first = U32_MAX, last = 0;
+
+	lockdep_assert_held(&pn->lock);
+
+	list_for_each_entry_safe(p, tmp, &pn->dead, dead) {
+		u32 b = p->slot >> PSMON_BLOCK_SHIFT;
+
+		if (!poll_state_synchronize_rcu(p->cookie))
+			break;
+		list_del(&p->dead);
+		psmon_slot_put(pn, p->slot);
+		first = min(first, b);
+		last = max(last, b);
+		kfree(p);
+		psmon_mem_uncharge(sizeof(*p));
+	}
+	if (first <= last)
+		psmon_blocks_trim(pn, first, last);
+	return !list_empty(&pn->dead);
+}
+
+static void psmon_reaper(struct work_struct *work)
+{
+	struct psmon_net *pn = container_of(to_rcu_work(work),
+					    struct psmon_net, reaper);
+
+	mutex_lock(&pn->lock);
+	if (psmon_prefix_reap(pn))
+		queue_rcu_work(system_wq, &pn->reaper);
+	mutex_unlock(&pn->lock);
+}
+
+void psmon_prefix_init(struct psmon_net *pn)
+{
+	pn->prefixes = RB_ROOT;
+	ida_init(&pn->slots);
+	INIT_LIST_HEAD(&pn->dead);
+	INIT_RCU_WORK(&pn->reaper, psmon_reaper);
+	pn->gen = 1;
+}
+
+/*
+ * The prefixes on list were unpublished from the tree: publish the table
+ * without them, then hand them to the reaper. Nothing here waits for a
+ * grace period.
+ */
+static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list)
+{
+	struct psmon_prefix *p;
+	unsigned long cookie;
+	int err;
+
+	err = psmon_table_rebuild(pn);
+	if (err)
+		return err;
+	pn->gen++;
+	/* Packets may still count against the old table's slots. */
+	cookie = start_poll_synchronize_rcu();
+	list_for_each_entry(p, list, dead)
+		p->cookie = cookie;
+	list_splice_tail_init(list, &pn->dead);
+	queue_rcu_work(system_wq, &pn->reaper);
+	return 0;
+}
+
+/*
+ * Unregister n prefixes, all or none, with one new table. On a refusal
+ * caused by one entry, *bad is its index (U32_MAX otherwise).
+ */
+int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *keys,
+		     u32 n, u32 *bad, struct netlink_ext_ack *extack)
+{
+	struct psmon_prefix *p, *tmp;
+	LIST_HEAD(list);
+	u32 i;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	*bad = U32_MAX;
+
+	for (i = 0; i < n; i++) {
+		p = psmon_prefix_find(pn, &keys[i]);
+		if (!p) {
+			*bad = i;
+			NL_SET_ERR_MSG(extack, "prefix is not registered");
+			err = -ENOENT;
+			goto undo;
+		}
+		rb_erase(&p->node, &pn->prefixes);
+		psmon_prefix_count(pn, p, -1);
+		list_add_tail(&p->dead, &list);
+	}
+	err = psmon_prefix_retire(pn, &list);
+	if (!err)
+		return 0;
+undo:
+	list_for_each_entry_safe(p, tmp, &list, dead) {
+		list_del(&p->dead);
+		psmon_prefix_insert(pn, p);
+		psmon_prefix_count(pn, p, 1);
 	}
 	return err;
 }
 
-int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *key,
-		     struct netlink_ext_ack *extack)
+/* Unregister every prefix; *n is how many there were. */
+int psmon_prefix_del_all(struct psmon_net *pn, u32 *n)
 {
-	struct psmon_prefix *p;
+	u32 n4 = pn->n4, n6 = pn->n6;
+	struct psmon_prefix *p, *tmp;
+	struct rb_root old;
+	LIST_HEAD(list);
 	int err;
 
 	lockdep_assert_held(&pn->lock);
 
-	p = psmon_prefix_find(pn, key);
-	if (!p) {
-		NL_SET_ERR_MSG(extack, "prefix is not registered");
-		return -ENOENT;
-	}
-	rb_erase(&p->node, &pn->prefixes);
-	psmon_prefix_count(pn, p, -1);
-	err = psmon_table_rebuild(pn);
+	*n = pn->nprefixes;
+	if (!*n)
+		return 0;
+	old = pn->prefixes;
+	pn->prefixes = RB_ROOT;
+	rbtree_postorder_for_each_entry_safe(p, tmp, &old, node)
+		list_add_tail(&p->dead, &list);
+	pn->nprefixes = 0;
+	pn->n4 = 0;
+	pn->n6 = 0;
+	err = psmon_prefix_retire(pn, &list);
 	if (err) {
-		psmon_prefix_insert(pn, p);
-		psmon_prefix_count(pn, p, 1);
-		return err;
+		pn->prefixes = old;
+		pn->nprefixes = *n;
+		pn->n4 = n4;
+		pn->n6 = n6;
+		*n = 0;
 	}
-	/* Packets may still count against the old table's slot. */
-	synchronize_rcu();
-	ida_free(&pn->slots, p->slot);
-	kfree(p);
-	return 0;
+	return err;
 }
 
 /* Namespace exit: no LAG, so no hook, is left. */
@@ -359,8 +604,15 @@ void psmon_prefix_flush(struct psmon_net *pn)
 	struct psmon_prefix *p, *tmp;
 	struct psmon_table *t;
 
-	rbtree_postorder_for_each_entry_safe(p, tmp, &pn->prefixes, node)
+	rbtree_postorder_for_each_entry_safe(p, tmp, &pn->prefixes, node) {
 		kfree(p);
+		psmon_mem_uncharge(sizeof(*p));
+	}
+	list_for_each_entry_safe(p, tmp, &pn->dead, dead) {
+		kfree(p);
+		psmon_mem_uncharge(sizeof(*p));
+	}
+	INIT_LIST_HEAD(&pn->dead);
 	pn->prefixes = RB_ROOT;
 	pn->nprefixes = 0;
 	pn->n4 = 0;
@@ -369,4 +621,6 @@ void psmon_prefix_flush(struct psmon_net *pn)
 	if (t)
 		kvfree_rcu(t, rcu);
 	ida_destroy(&pn->slots);
+	kvfree(pn->block_used);
+	pn->block_used = NULL;
 }

@@ -109,8 +109,20 @@ struct psmon_net {
 	u32 n4;
 	u32 n6;
 	struct ida slots;
-	/* Blocks 0..nblocks-1 exist in every LAG. */
-	u32 nblocks;
+	/*
+	 * Slots (of live prefixes and of removed ones still in their grace
+	 * period) in each block; a block exists in every LAG while its count
+	 * is not 0. NULL until the first prefix.
+	 */
+	u16 *block_used;
+	/*
+	 * Removed prefixes whose slots wait for the end of their grace
+	 * period (psmon_prefix.cookie), oldest first; reaper frees them.
+	 */
+	struct list_head dead;
+	struct rcu_work reaper;
+	/* Changes with every prefix and LAG added or removed (dumps). */
+	u32 gen;
 
 	struct list_head lags;		/* struct psmon_lag */
 	u32 nlags;
@@ -125,6 +137,11 @@ struct psmon_lag {
 	struct list_head node;
 	struct psmon_net *pn;
 	struct net_device *dev;
+	/*
+	 * dev->name, kept up to date by the notifier, for those that hold
+	 * psmon_net.lock without RTNL (notifications from the sampler).
+	 */
+	char name[IFNAMSIZ];
 	enum psmon_lag_kind kind;
 
 	struct list_head members;	/* struct psmon_member */
@@ -148,8 +165,11 @@ struct psmon_lag {
 	bool degraded;			/* active capacity below capacity */
 	bool overload;			/* degraded, at the active threshold */
 
-	/* Indexed by slot >> PSMON_BLOCK_SHIFT; read by the packet path. */
-	struct psmon_block __percpu *blocks[];
+	/*
+	 * psmon_nblocks_max() entries, indexed by slot >> PSMON_BLOCK_SHIFT;
+	 * read by the packet path.
+	 */
+	struct psmon_block __percpu **blocks;
 };
 
 struct psmon_member {
@@ -161,6 +181,8 @@ struct psmon_member {
 	bool up;			/* running, carrier */
 	bool active;			/* the master may send on it now */
 	u8 inactive;			/* enum psmon_inactive */
+	/* dev->name, kept under psmon_net.lock for readers without RTNL. */
+	char name[IFNAMSIZ];
 	bool imbalanced;		/* above the threshold, its LAG not */
 	struct psmon_pcpu __percpu *stats;
 	struct psmon_rate rate;
@@ -174,6 +196,7 @@ struct psmon_member {
 extern unsigned int psmon_net_id;
 extern unsigned int psmon_max_prefixes;
 extern unsigned int psmon_max_lags;
+extern unsigned int psmon_max_memory_mb;
 
 static inline struct psmon_net *psmon_pernet(const struct net *net)
 {

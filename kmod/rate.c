@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 
 #include "lag.h"
+#include "muldiv.h"
 #include "netlink.h"
 #include "rate.h"
 
@@ -73,23 +74,6 @@ u32 psmon_rate_seconds(const struct psmon_rate *r)
 	new = &r->ring[r->head];
 	old = &r->ring[(r->head + r->size - (r->count - 1)) % r->size];
 	return DIV_ROUND_CLOSEST_ULL(new->time - old->time, NSEC_PER_SEC);
-}
-
-/*
- * a * b / c, saturated at U64_MAX, for any inputs: the 64-bit divide of
- * mul_u64_u64_div_u64() faults (#DE on x86-64) when the quotient does not
- * fit, so that case is caught before dividing. 0 when c is 0.
- */
-u64 psmon_mul_div_sat(u64 a, u64 b, u64 c)
-{
-	if (!c)
-		return 0;
-	/* The quotient fits in 64 bits exactly when the high half of a * b
-	 * is below c.
-	 */
-	if (mul_u64_u64_shr(a, b, 64) >= c)
-		return U64_MAX;
-	return mul_u64_u64_div_u64(a, b, c);
 }
 
 /* Bytes between two samples as bit/s over the time between them. */
@@ -160,7 +144,7 @@ u64 psmon_lag_n1_capacity(const struct psmon_lag *lag)
 	if (!lag->capacity)
 		return sum - largest;
 	/* sum - largest < sum: the quotient fits. */
-	return mul_u64_u64_div_u64(lag->capacity, sum - largest, sum);
+	return psmon_mul_div_sat(lag->capacity, sum - largest, sum);
 }
 
 static const char *const psmon_dir_name[PSMON_DIRS] = { "rx", "tx" };
@@ -185,16 +169,16 @@ static void psmon_member_check(struct psmon_lag *lag, struct psmon_member *m,
 	if (!m->imbalanced && !lag->alert && speed && util[top] >= thr) {
 		m->imbalanced = true;
 		net_info_ratelimited("psmon: %s: member %s %s utilisation %u.%u%% reached the %u%% threshold while the LAG is below it\n",
-				     lag->dev->name, m->dev->name,
+				     lag->name, m->name,
 				     psmon_dir_name[top], util[top] / 10000,
 				     util[top] / 1000 % 10, lag->threshold);
 		psmon_nl_notify(lag, PSMON_EVENT_IMBALANCE, top, util[top],
-				now, m->dev->name);
+				now, m->name);
 	} else if (m->imbalanced &&
 		   max(util[PSMON_RX], util[PSMON_TX]) < lag->clear * 10000U) {
 		m->imbalanced = false;
 		psmon_nl_notify(lag, PSMON_EVENT_IMBALANCE_CLEAR, top,
-				util[top], now, m->dev->name);
+				util[top], now, m->name);
 	}
 }
 
@@ -220,11 +204,11 @@ static void psmon_lag_check_active(struct psmon_lag *lag, time64_t now)
 		lag->degraded = degraded;
 		if (degraded)
 			net_info_ratelimited("psmon: %s: degraded: active capacity %llu of %llu bit/s (%u members active)\n",
-					     lag->dev->name, active, capacity,
+					     lag->name, active, capacity,
 					     psmon_lag_active_members(lag));
 		else
 			net_info_ratelimited("psmon: %s: restored: active capacity %llu bit/s\n",
-					     lag->dev->name, active);
+					     lag->name, active);
 		psmon_nl_notify(lag, degraded ? PSMON_EVENT_DEGRADED :
 						PSMON_EVENT_RESTORED,
 				top, util[top], now, NULL);
@@ -237,7 +221,7 @@ static void psmon_lag_check_active(struct psmon_lag *lag, time64_t now)
 	if (!lag->overload && util[top] >= lag->threshold * 10000U) {
 		lag->overload = true;
 		net_info_ratelimited("psmon: %s: overload: %s at %u.%u%% of the active capacity (%llu bit/s) while degraded; no crossing is recorded for an outage\n",
-				     lag->dev->name, psmon_dir_name[top],
+				     lag->name, psmon_dir_name[top],
 				     util[top] / 10000, util[top] / 1000 % 10,
 				     active);
 		psmon_nl_notify(lag, PSMON_EVENT_OVERLOAD, top, util[top], now,
@@ -266,7 +250,7 @@ static void psmon_lag_check(struct psmon_lag *lag, time64_t now)
 		if (!lag->alert_since)
 			lag->alert_since = now;
 		net_info_ratelimited("psmon: %s: %s utilisation %u.%u%% reached the %u%% threshold: LAG augmentation is due\n",
-				     lag->dev->name, psmon_dir_name[top],
+				     lag->name, psmon_dir_name[top],
 				     util[top] / 10000, util[top] / 1000 % 10,
 				     lag->threshold);
 		psmon_nl_notify(lag, PSMON_EVENT_ALERT, top, util[top], now,
@@ -274,7 +258,7 @@ static void psmon_lag_check(struct psmon_lag *lag, time64_t now)
 	} else if (lag->alert && util[top] < lag->clear * 10000U) {
 		lag->alert = false;
 		net_info_ratelimited("psmon: %s: utilisation %u.%u%% fell below %u%%: alert cleared\n",
-				     lag->dev->name, util[top] / 10000,
+				     lag->name, util[top] / 10000,
 				     util[top] / 1000 % 10, lag->clear);
 		psmon_nl_notify(lag, PSMON_EVENT_CLEAR, top, util[top], now,
 				NULL);

@@ -7,7 +7,6 @@
 int psmon_rate_init(struct psmon_rate *r, u32 window);
 int psmon_rate_resize(struct psmon_rate *r, u32 window);
 void psmon_rate_free(struct psmon_rate *r);
-u64 psmon_mul_div_sat(u64 a, u64 b, u64 c);
 u32 psmon_ppm(u64 bps, u64 capacity);
 u32 psmon_rate_seconds(const struct psmon_rate *r);
 u64 psmon_lag_n1_capacity(const struct psmon_lag *lag);

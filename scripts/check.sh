@@ -8,8 +8,12 @@
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
 #          fuzz (selftests/fuzz, short libFuzzer runs)
 #          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer)
+#          build-deb (make deb: the .debs in build/deb, lintian)
+#          package (selftests/pkg/host_test.sh: units, cron, debs, and
+#          "make demo" on a machine without kernel headers)
 #   one VM boot:  vm-smoke (selftests/vm/smoke.sh)
-#                 net (selftests/net/run_all.sh)
+#                 net (selftests/net/run_all.sh; psmon_package.sh installs
+#                 the .debs of build-deb)
 #                 kernel-log (no warning, BUG, oops ... in the guest's dmesg)
 #
 # A suite passes or fails per TAP line ("ok", "not ok", "# SKIP" counts as
@@ -231,6 +235,10 @@ suite netlink-spec python3 Documentation/netlink/check-spec.py
 step checkpatch scripts/checkpatch.sh
 # make lint: cppcheck, clang-tidy, gcc -fanalyzer on the userspace code.
 suite lint scripts/lint.sh
+
+# --- Debian packages: built here, installed in the VM (psmon_package.sh)
+step build-deb make --no-print-directory deb-run
+suite package selftests/pkg/host_test.sh
 
 # --- one VM boot for everything that needs the test kernel
 if [ "$module_ok" = 1 ]; then

@@ -4,8 +4,10 @@
 # Install the Debian packages that building, testing and the demo need.
 # Does nothing (and needs no network) when they are all installed.
 #
-# Usage: scripts/deps.sh [--checkpatch]
-#   --checkpatch  also the kernel source package that ships checkpatch.pl
+# Usage: scripts/deps.sh [--checkpatch | --deb]
+#   --checkpatch  the kernel source package that ships checkpatch.pl
+#   --deb         what "make deb" and the package tests need: Debian's
+#                 packaging tools, DKMS, lintian and systemd-analyze
 
 set -euo pipefail
 
@@ -27,9 +29,16 @@ pkgs=(
 	# selftests/fuzz (libFuzzer) and make lint
 	clang libclang-rt-14-dev cppcheck clang-tidy coccinelle
 )
-if [ "${1:-}" = --checkpatch ]; then
+case "${1:-}" in
+--checkpatch)
 	pkgs=(linux-source-6.1 perl xz-utils)
-fi
+	;;
+--deb)
+	pkgs=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian git
+	      build-essential pkg-config libmnl-dev linux-headers-amd64
+	      adduser systemd acl util-linux)
+	;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

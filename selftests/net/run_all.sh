@@ -15,7 +15,8 @@
 #
 # Exit status: 0 when every script passed (or skipped, but not all), 1 when
 # one failed, 4 when all skipped.  PSMON_TEST_TIMEOUT (seconds, default
-# 600) bounds each script.
+# 600) bounds each script; a script that needs longer says so in a line
+# "# psmon-test-timeout: SECONDS".
 
 NET_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
@@ -25,7 +26,8 @@ source "$NET_DIR/psmon_lib.sh"
 
 ALL="psmon_counting.sh psmon_churn.sh psmon_membership.sh
      psmon_lifecycle.sh psmon_badinput.sh psmon_scale.sh psmon_alert.sh
-     psmon_capacity.sh psmon_fuzz.sh psmon_pktfuzz.sh"
+     psmon_capacity.sh psmon_safety.sh psmon_ctlscale.sh psmon_package.sh
+     psmon_fuzz.sh psmon_pktfuzz.sh"
 TIMEOUT=${PSMON_TEST_TIMEOUT:-600}
 
 scripts=("$@")
@@ -56,14 +58,16 @@ for s in "${scripts[@]}"; do
 	log=$(mktemp)
 	t0=$(now_ms)
 	rc=0
-	timeout -k 10 "$TIMEOUT" "$path" >"$log" 2>&1 </dev/null || rc=$?
+	limit=$(sed -n 's/^# psmon-test-timeout: *\([0-9][0-9]*\)$/\1/p' "$path")
+	[ "${limit:-0}" -gt "$TIMEOUT" ] || limit=$TIMEOUT
+	timeout -k 10 "$limit" "$path" >"$log" 2>&1 </dev/null || rc=$?
 	secs=$(( ($(now_ms) - t0) / 1000 ))
 	sed 's/^/# /' "$log"
 	[ -n "${PSMON_TAP_DIR:-}" ] && cp "$log" "$PSMON_TAP_DIR/${name%.sh}.tap"
 	rm -f "$log"
 	tap_diag "$name: ${secs}s, exit status $rc"
 	if [ "$rc" -eq 124 ]; then
-		tap_fail "$name" "timed out after ${TIMEOUT}s"
+		tap_fail "$name" "timed out after ${limit}s"
 	else
 		tap_result "$name" "$rc"
 	fi

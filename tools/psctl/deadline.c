@@ -199,7 +199,8 @@ static int deadline_run(struct psctl *ctx, int argc, char **argv)
 			lags_free(&lags);
 			state_done(&sf);
 			state_free(&st);
-			return psctl_kernel_err(ctx, ret, dev ? dev : "lag show");
+			return psctl_report_about(ctx, ret, nl_ext_msg(nl),
+						  dev ? dev : "lag show", dev);
 		}
 	} else {
 		psctl_warn(ctx, "psmon kernel module is not loaded; showing the recorded crossings only");
@@ -209,7 +210,8 @@ static int deadline_run(struct psctl *ctx, int argc, char **argv)
 	if (dev && !listed(&lags, dev) && !state_find(&st, dev)) {
 		state_free(&st);
 		if (loaded)
-			return psctl_kernel_err(ctx, ret, dev);
+			return psctl_report_about(ctx, ret, nl_ext_msg(nl), dev,
+						  dev);
 		psctl_err(ctx, "no crossing of %s is recorded", dev);
 		return EXIT_KERNEL;
 	}

@@ -360,7 +360,8 @@ static int lag_show(struct psctl *ctx, int argc, char **argv)
 	if (ret) {
 		lags_free(&list);
 		snprintf(what, sizeof(what), "lag %s", argc ? argv[0] : "show");
-		return psctl_kernel_err(ctx, ret, what);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what,
+					  argc ? argv[0] : NULL);
 	}
 	state_load(ctx, &s.st, &sf, false);
 	if (ctx->json)
@@ -416,7 +417,7 @@ static int lag_ack(struct psctl *ctx, int argc, char **argv)
 	}
 	/* Refused for another reason than "not attached": no change. */
 	if ((err && err != -ENOENT && err != -ENODEV) || (err && !had)) {
-		ret = psctl_report(ctx, err, msg, what);
+		ret = psctl_report_about(ctx, err, msg, what, argv[0]);
 		goto out;
 	}
 	if (!loaded && !had) {
@@ -500,7 +501,7 @@ static int lag_change(struct psctl *ctx, int argc, char **argv, uint8_t cmd)
 	ret = nl_request(nl, nlh, NULL, NULL);
 	if (ret) {
 		snprintf(what, sizeof(what), "lag %s", a.dev);
-		return psctl_kernel_err(ctx, ret, what);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what, a.dev);
 	}
 	psctl_kernel_warn(ctx);
 	if (old_clear >= 0) {
@@ -545,7 +546,8 @@ static int lag_del(struct psctl *ctx, int argc, char **argv)
 	ret = nl_request(nl, nlh, NULL, NULL);
 	if (ret) {
 		snprintf(what, sizeof(what), "lag %s", argv[0]);
-		return psctl_kernel_err(ctx, ret, what);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what,
+					  argv[0]);
 	}
 	psctl_kernel_warn(ctx);
 	return 0;

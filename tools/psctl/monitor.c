@@ -81,6 +81,8 @@ static const char *event_name(uint32_t type)
 		return "restored";
 	case PSMON_EVENT_OVERLOAD:
 		return "overload";
+	case PSMON_EVENT_ABSORBED:
+		return "absorbed";
 	}
 	return NULL;
 }
@@ -190,6 +192,9 @@ static void print_text(const struct event *ev)
 		fmt_rate(a, sizeof(a), ev->active);
 		printf("overload: %s utilisation %s of the active capacity %s reached the %u%% threshold while degraded\n",
 		       dir, pct, a, ev->threshold);
+		break;
+	case PSMON_EVENT_ABSORBED:
+		printf("absorbed: joined an attached bond or team, counted there from now on; detached\n");
 		break;
 	default:
 		printf("event %u (%s)\n", ev->type, name ? name : "unknown");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -153,6 +154,127 @@ static ssize_t nl_recv(struct nl *nl)
 	return n < 0 ? -errno : n;
 }
 
+/* Datagrams of one dump, kept until the dump is known to be whole. */
+struct dump_buf {
+	char *data;
+	size_t len, cap;
+};
+
+static int dump_keep(struct dump_buf *d, const char *buf, size_t n)
+{
+	size_t need = d->len + sizeof(size_t) + n;
+	char *p;
+
+	if (need > d->cap) {
+		size_t cap = d->cap ? d->cap : 65536;
+
+		while (cap < need)
+			cap *= 2;
+		p = realloc(d->data, cap);
+		if (!p)
+			return -ENOMEM;
+		d->data = p;
+		d->cap = cap;
+	}
+	memcpy(d->data + d->len, &n, sizeof(n));
+	memcpy(d->data + d->len + sizeof(n), buf, n);
+	d->len = need;
+	return 0;
+}
+
+/*
+ * Scan one datagram of the dump answering seq: clear and note
+ * NLM_F_DUMP_INTR (libmnl stops at it), note the end of the dump.
+ */
+static void dump_scan(char *buf, size_t n, uint32_t seq, bool *intr,
+		      bool *end)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	int len = (int)n;
+
+	while (mnl_nlmsg_ok(nlh, len)) {
+		if (nlh->nlmsg_seq == seq) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+				nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+				*intr = true;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE ||
+			    nlh->nlmsg_type == NLMSG_ERROR ||
+			    nlh->nlmsg_type == NLMSG_OVERRUN)
+				*end = true;
+		}
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+}
+
+/*
+ * Read a whole dump into d; *intr when the kernel flagged it as changed
+ * under it. The socket stays in step whatever happens.
+ */
+static int dump_read(struct nl *nl, struct nlmsghdr *nlh, struct dump_buf *d,
+		     bool *intr)
+{
+	bool end = false;
+	ssize_t n;
+	int err;
+
+	d->len = 0;
+	*intr = false;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!end) {
+		n = nl_recv(nl);
+		if (n < 0)
+			return (int)n;
+		dump_scan(nl->buf, (size_t)n, nlh->nlmsg_seq, intr, &end);
+		err = dump_keep(d, nl->buf, (size_t)n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A dump the kernel flags as interrupted (the set changed between two of
+ * its messages) is read again, up to NL_DUMP_RETRIES times; the last one
+ * is kept whatever it says: every object that existed throughout is in it
+ * exactly once, and the kernel resumes by key, not by position.
+ */
+#define NL_DUMP_RETRIES	3
+
+static int nl_dump(struct nl *nl, struct nlmsghdr *nlh, struct nl_req *req)
+{
+	struct dump_buf d = { 0 };
+	unsigned int tries = 0;
+	size_t off, n;
+	bool intr;
+	int ret;
+
+	for (;;) {
+		ret = dump_read(nl, nlh, &d, &intr);
+		if (ret || !intr || tries == NL_DUMP_RETRIES)
+			break;
+		tries++;
+		nlh->nlmsg_seq = ++nl->seq;
+	}
+	if (!ret && intr)
+		fprintf(stderr,
+			"psctl: warning: the listing changed while it was read, %u times; objects that existed throughout are listed once\n",
+			tries + 1);
+	for (off = 0; !ret && off < d.len; off += sizeof(n) + n) {
+		memcpy(&n, d.data + off, sizeof(n));
+		errno = 0;
+		ret = mnl_cb_run2(d.data + off + sizeof(n), n, nlh->nlmsg_seq,
+				  nl->portid, data_cb, req, ctl_cbs,
+				  NLMSG_MIN_TYPE);
+		ret = ret < 0 ? (errno ? -errno : -EBADMSG) : 0;
+	}
+	free(d.data);
+	if (ret)
+		return ret;
+	return req->err ? req->err : req->cb_err;
+}
+
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 {
 	struct nl_req req = { .nl = nl, .cb = cb, .data = data };
@@ -164,6 +286,9 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 	nl->ext_msg[0] = '\0';
 	nl->has_offs = false;
 
+	if (nlh->nlmsg_flags & NLM_F_DUMP)
+		return nl_dump(nl, nlh, &req);
+
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
@@ -174,7 +299,6 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 		ret = mnl_cb_run2(nl->buf, (size_t)n, nlh->nlmsg_seq, nl->portid,
 				  data_cb, &req, ctl_cbs, NLMSG_MIN_TYPE);
 		if (ret < 0)
-			/* EINTR: a dump saw the table change under it. */
 			return errno ? -errno : -EBADMSG;
 	} while (ret > MNL_CB_STOP);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * psctl prefix add|del|show: the prefixes psmon counts.
+ * psctl prefix add|del|flush|show: the prefixes psmon counts.
  *
  * In batch mode consecutive "prefix add" lines go to the kernel as one
- * PSMON_CMD_PREFIX_NEW message of up to PREFIX_GROUP_MAX prefixes. The
+ * PSMON_CMD_PREFIX_NEW message of up to PREFIX_GROUP_MAX prefixes, and
+ * consecutive "prefix del" lines as one PSMON_CMD_PREFIX_DEL message. The
  * kernel takes all of them or none, and points at the refused one in its
  * extended ack; psctl then sends the ones before it again and reports the
  * refused one's line, which is what running the lines one by one gives.
@@ -17,7 +18,6 @@
 #include "parse.h"
 #include "psctl.h"
 
-#define PREFIX_GROUP_MAX	256
 #define ERR_LEN			256
 
 /* The largest PSMON_A_PREFIX nest psctl sends. */
@@ -32,17 +32,11 @@
 _Static_assert(PREFIX_MSG_SIZE <= 32768,
 	       "a PREFIX_NEW message must stay well below 64 KiB");
 
-struct prefix_entry {
-	struct psctl_prefix prefix;
-	bool has_name;
-	char name[PSMON_NAME_SIZE];
-	unsigned long line;
-};
-
-/* "prefix add" lines not sent yet. */
+/* "prefix add" or "prefix del" lines not sent yet. */
 static struct {
 	struct prefix_entry e[PREFIX_GROUP_MAX];
 	unsigned int n;
+	uint8_t cmd;		/* PSMON_CMD_PREFIX_NEW or _DEL */
 } group;
 
 static const enum mnl_attr_data_type prefix_types[PSMON_A_PREFIX_MAX + 1] = {
@@ -126,7 +120,7 @@ static void put_key(struct nlmsghdr *nlh, const struct psctl_prefix *p)
  * Send e[0..n) in one message and note where each nest starts, so that
  * the extended ack's offset tells which entry was refused.
  */
-static int send_new(struct nl *nl, const struct prefix_entry *e,
+static int send_msg(struct nl *nl, uint8_t cmd, const struct prefix_entry *e,
 		    unsigned int n, uint32_t *start)
 {
 	static char buf[PREFIX_MSG_SIZE];
@@ -134,12 +128,12 @@ static int send_new(struct nl *nl, const struct prefix_entry *e,
 	struct nlattr *nest;
 	unsigned int i;
 
-	nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_NEW, 0);
+	nlh = nl_msg_start(nl, buf, cmd, 0);
 	for (i = 0; i < n; i++) {
 		start[i] = nlh->nlmsg_len;
 		nest = mnl_attr_nest_start(nlh, PSMON_A_PREFIX);
 		put_key(nlh, &e[i].prefix);
-		if (e[i].has_name)
+		if (cmd == PSMON_CMD_PREFIX_NEW && e[i].has_name)
 			mnl_attr_put_strz(nlh, PSMON_A_PREFIX_NAME, e[i].name);
 		mnl_attr_nest_end(nlh, nest);
 	}
@@ -155,20 +149,28 @@ static int report(struct psctl *ctx, const struct prefix_entry *e, int err,
 	ctx->line = e->line;
 	prefix_format(&e->prefix, text, sizeof(text));
 	snprintf(what, sizeof(what), "prefix %s", text);
-	return psctl_report(ctx, err, msg, what);
+	return psctl_report_about(ctx, err, msg, what, text);
 }
 
-static int send_group(struct psctl *ctx, struct nl *nl,
-		      const struct prefix_entry *e, unsigned int n)
+/*
+ * cmd (PREFIX_NEW or PREFIX_DEL) for e[0..n), n <= PREFIX_GROUP_MAX, in as
+ * few messages as refusals allow; *done counts the entries that took
+ * effect. A refused entry is reported with its line and ends the run.
+ */
+static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
+		       const struct prefix_entry *e, unsigned int n,
+		       unsigned int *done)
 {
 	uint32_t start[PREFIX_GROUP_MAX + 1], offs;
 	char msg[NL_EXT_MSG_LEN];
-	unsigned int i, k;
+	unsigned int i, k, part;
 	int err, ret;
 
-	err = send_new(nl, e, n, start);
+	*done = 0;
+	err = send_msg(nl, cmd, e, n, start);
 	if (!err) {
 		psctl_kernel_warn(ctx);
+		*done = n;
 		return 0;
 	}
 	snprintf(msg, sizeof(msg), "%s", nl_ext_msg(nl));
@@ -183,25 +185,40 @@ static int send_group(struct psctl *ctx, struct nl *nl,
 	if (k == n) {
 		/* No entry named: find it by sending them one at a time. */
 		for (i = 0; i < n; i++) {
-			ret = send_group(ctx, nl, e + i, 1);
+			ret = prefix_send(ctx, nl, cmd, e + i, 1, &part);
+			*done += part;
 			if (ret)
 				return ret;
 		}
 		return 0;
 	}
-	/* Nothing was added: the entries before the refused one go again. */
+	/* Nothing was done: the entries before the refused one go again. */
 	if (k) {
-		ret = send_group(ctx, nl, e, k);
+		ret = prefix_send(ctx, nl, cmd, e, k, done);
 		if (ret)
 			return ret;
 	}
 	return report(ctx, &e[k], err, msg);
 }
 
+int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done)
+{
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_NEW, e, n, done);
+}
+
+int psctl_prefix_del(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done)
+{
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_DEL, e, n, done);
+}
+
 static int flush_group(struct psctl *ctx)
 {
 	unsigned long line = ctx->line;
-	unsigned int n = group.n;
+	unsigned int n = group.n, done;
 	struct nl *nl;
 	int ret;
 
@@ -212,16 +229,37 @@ static int flush_group(struct psctl *ctx)
 	ctx->line = group.e[0].line;
 	ret = psctl_nl(ctx, &nl);
 	if (!ret)
-		ret = send_group(ctx, nl, group.e, n);
+		ret = prefix_send(ctx, nl, group.cmd, group.e, n, &done);
 	/* On failure ctx->line names the line that failed. */
 	if (!ret)
 		ctx->line = line;
 	return ret;
 }
 
+/* Queue e for the group of cmd; in batch mode it waits for more. */
+static int queue(struct psctl *ctx, uint8_t cmd, const struct prefix_entry *e,
+		 int (*run)(struct psctl *ctx, int argc, char **argv))
+{
+	int ret;
+
+	if (group.n == PREFIX_GROUP_MAX || (group.n && group.cmd != cmd)) {
+		ret = psctl_flush(ctx);
+		if (ret)
+			return ret;
+	}
+	group.cmd = cmd;
+	group.e[group.n] = *e;
+	group.e[group.n++].line = ctx->line;
+	ctx->flush = flush_group;
+	ctx->pending_cmd = run;
+
+	/* With -f each line goes alone, so that a refusal skips only it. */
+	return ctx->batch_name && !ctx->force ? 0 : psctl_flush(ctx);
+}
+
 static int prefix_add(struct psctl *ctx, int argc, char **argv)
 {
-	struct prefix_entry *e;
+	struct prefix_entry e = { 0 };
 	struct prefix_args a;
 	char err[ERR_LEN];
 	int ret;
@@ -231,21 +269,10 @@ static int prefix_add(struct psctl *ctx, int argc, char **argv)
 		ret = psctl_flush(ctx);
 		return ret ? ret : usage_err(ctx, err);
 	}
-	if (group.n == PREFIX_GROUP_MAX) {
-		ret = psctl_flush(ctx);
-		if (ret)
-			return ret;
-	}
-	e = &group.e[group.n++];
-	e->prefix = a.prefix;
-	e->has_name = a.has_name;
-	memcpy(e->name, a.name, sizeof(e->name));
-	e->line = ctx->line;
-	ctx->flush = flush_group;
-	ctx->pending_cmd = prefix_add;
-
-	/* With -f each line goes alone, so that a refusal skips only it. */
-	return ctx->batch_name && !ctx->force ? 0 : psctl_flush(ctx);
+	e.prefix = a.prefix;
+	e.has_name = a.has_name;
+	memcpy(e.name, a.name, sizeof(e.name));
+	return queue(ctx, PSMON_CMD_PREFIX_NEW, &e, prefix_add);
 }
 
 /* "prefix COMMAND PREFIX" with nothing after PREFIX. */
@@ -267,29 +294,37 @@ static int one_prefix(struct psctl *ctx, int argc, char **argv,
 
 static int prefix_del(struct psctl *ctx, int argc, char **argv)
 {
-	char buf[256], text[PREFIX_STRLEN], what[PREFIX_STRLEN + 8];
-	struct psctl_prefix p;
+	struct prefix_entry e = { 0 };
+	int ret;
+
+	ret = one_prefix(ctx, argc, argv, &e.prefix);
+	if (ret) {
+		/* The lines before this one are run first. */
+		int r = psctl_flush(ctx);
+
+		return r ? r : ret;
+	}
+	return queue(ctx, PSMON_CMD_PREFIX_DEL, &e, prefix_del);
+}
+
+static int prefix_flush(struct psctl *ctx, int argc, char **argv)
+{
+	char buf[256];
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct nl *nl;
 	int ret;
 
-	ret = one_prefix(ctx, argc, argv, &p);
-	if (!ret)
-		ret = psctl_nl(ctx, &nl);
+	if (argc) {
+		psctl_err(ctx, "unexpected argument \"%s\"", argv[0]);
+		return EXIT_USAGE;
+	}
+	ret = psctl_nl(ctx, &nl);
 	if (ret)
 		return ret;
-
-	nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_DEL, 0);
-	nest = mnl_attr_nest_start(nlh, PSMON_A_PREFIX);
-	put_key(nlh, &p);
-	mnl_attr_nest_end(nlh, nest);
+	nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_FLUSH, 0);
 	ret = nl_request(nl, nlh, NULL, NULL);
-	if (ret) {
-		prefix_format(&p, text, sizeof(text));
-		snprintf(what, sizeof(what), "prefix %s", text);
-		return psctl_kernel_err(ctx, ret, what);
-	}
+	if (ret)
+		return psctl_kernel_err(ctx, ret, "prefix flush");
 	psctl_kernel_warn(ctx);
 	return 0;
 }
@@ -439,13 +474,11 @@ static int prefix_show(struct psctl *ctx, int argc, char **argv)
 	if (ctx->json)
 		json_end_array(&ctx->jw);
 	if (ret) {
-		if (argc) {
-			prefix_format(&p, text, sizeof(text));
-			snprintf(what, sizeof(what), "prefix %s", text);
-		} else {
-			snprintf(what, sizeof(what), "prefix show");
-		}
-		return psctl_kernel_err(ctx, ret, what);
+		if (!argc)
+			return psctl_kernel_err(ctx, ret, "prefix show");
+		prefix_format(&p, text, sizeof(text));
+		snprintf(what, sizeof(what), "prefix %s", text);
+		return psctl_report_about(ctx, ret, nl_ext_msg(nl), what, text);
 	}
 	return 0;
 }
@@ -453,6 +486,7 @@ static int prefix_show(struct psctl *ctx, int argc, char **argv)
 static const struct psctl_cmd prefix_cmds[] = {
 	{ "add", prefix_add },
 	{ "del", prefix_del },
+	{ "flush", prefix_flush },
 	{ "show", prefix_show },
 	{ NULL, NULL },
 };
@@ -464,6 +498,7 @@ const struct psctl_object prefix_object = {
 	.synopsis =
 	"  psctl prefix add PREFIX [name NAME] [allow-reserved]\n"
 	"  psctl prefix del PREFIX\n"
+	"  psctl prefix flush\n"
 	"  psctl prefix show [PREFIX]\n",
 	.arguments =
 	"  PREFIX  IPv4 a.b.c.d/8..32 or IPv6 x:x::/16..128, host bits zero;\n"

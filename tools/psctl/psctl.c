@@ -30,6 +30,7 @@ static const struct psctl_object *const objects[] = {
 	&deadline_object,
 	&export_object,
 	&save_object,
+	&apply_object,
 };
 
 static const char options_help[] =
@@ -113,6 +114,18 @@ int psctl_kernel_err(struct psctl *ctx, int err, const char *what)
 int psctl_report(struct psctl *ctx, int err, const char *msg,
 		 const char *what)
 {
+	return psctl_report_about(ctx, err, msg, what, NULL);
+}
+
+int psctl_report_about(struct psctl *ctx, int err, const char *msg,
+		       const char *what, const char *name)
+{
+	char named[NL_EXT_MSG_LEN + 64];
+
+	if (name && *msg && !strstr(msg, name)) {
+		snprintf(named, sizeof(named), "%s \"%s\"", msg, name);
+		msg = named;
+	}
 	if (!what)
 		what = "request";
 	if (err == -EINTR)

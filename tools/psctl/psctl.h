@@ -75,6 +75,7 @@ extern const struct psctl_object monitor_object;
 extern const struct psctl_object deadline_object;
 extern const struct psctl_object export_object;
 extern const struct psctl_object save_object;
+extern const struct psctl_object apply_object;
 
 /* Run one command line: OBJECT [COMMAND [ARGS]]. Returns the exit status. */
 int psctl_run(struct psctl *ctx, int argc, char **argv);
@@ -102,6 +103,13 @@ int psctl_kernel_err(struct psctl *ctx, int err, const char *what);
 /* The same with the extended ack message msg ("" if none). */
 int psctl_report(struct psctl *ctx, int err, const char *msg,
 		 const char *what);
+/*
+ * The same for a request about one object (a device, a prefix): when the
+ * kernel's message does not name it, name is appended in quotes, as in
+ * 'Error: no such device "bond9"'.
+ */
+int psctl_report_about(struct psctl *ctx, int err, const char *msg,
+		       const char *what, const char *name);
 /* "FILE:LINE: Warning: ...\n" on stderr. */
 void psctl_warn(struct psctl *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -124,6 +132,31 @@ void psctl_counters_row(FILE *f, const char *label, uint64_t rx_packets,
  */
 int psctl_prefix_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
 		       const struct nlattr **nest, struct psctl_prefix *p);
+/* Most prefixes in one PSMON_CMD_PREFIX_NEW message. */
+#define PREFIX_GROUP_MAX	256
+
+/* A prefix to add, and the batch line it comes from. */
+struct prefix_entry {
+	struct psctl_prefix prefix;
+	bool has_name;
+	char name[PSMON_NAME_SIZE];
+	unsigned long line;
+};
+
+/*
+ * Add e[0..n) (n <= PREFIX_GROUP_MAX) in as few PREFIX_NEW messages as the
+ * kernel accepts: on a refusal the entries before the refused one are sent
+ * again and the refused one is reported (its line in ctx->line). *done is
+ * how many were added. Returns 0 or an exit status.
+ */
+int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done);
+/* The same for PREFIX_DEL: e[i].has_name and name are not used. */
+int psctl_prefix_del(struct psctl *ctx, struct nl *nl,
+		     const struct prefix_entry *e, unsigned int n,
+		     unsigned int *done);
+
 /*
  * The attributes of a PSMON_A_PREFIX_LAG nest in lt
  * (PSMON_A_PREFIX_LAG_MAX + 1 entries); -EBADMSG when malformed.

@@ -1,110 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * psctl save: the configuration as a batch file that "psctl -b" restores
- * as it was: prefixes first (they need no device), then the LAGs with
- * every setting spelled out.
+ * psctl save [FILE]: the configuration as a batch file that "psctl apply"
+ * and "psctl -b" restore as it was: prefixes first (they need no device),
+ * then the LAGs with every setting spelled out. Everything is read from
+ * the kernel before anything is written, and FILE is replaced atomically:
+ * when the module is not loaded or a request fails, FILE stays as it was.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "parse.h"
+#include "atomic.h"
+#include "conf.h"
 #include "psctl.h"
 
-#define MSG_SIZE	256
-
-/* The largest unit that writes bps exactly: 400gbit, 2500mbit, 1234bit. */
-static void rate_text(char *buf, size_t len, uint64_t bps)
+/* A name psctl would refuse could not be restored. */
+static int check_names(struct psctl *ctx, const struct conf *c)
 {
-	static const char *const units[] = { "tbit", "gbit", "mbit", "kbit" };
-	uint64_t div = 1000000000000ULL;
-	unsigned int i;
+	char text[PREFIX_STRLEN], err[256];
+	size_t i;
 
-	for (i = 0; i < 4; i++, div /= 1000) {
-		if (bps % div == 0) {
-			snprintf(buf, len, "%llu%s",
-				 (unsigned long long)(bps / div), units[i]);
-			return;
-		}
+	for (i = 0; i < c->nprefixes; i++) {
+		const struct conf_prefix *e = &c->prefixes[i];
+
+		if (!e->has_name || !parse_name(e->name, err, sizeof(err)))
+			continue;
+		prefix_format(&e->p, text, sizeof(text));
+		psctl_err(ctx, "prefix %s: the kernel reports a name psctl cannot restore: %s",
+			  text, err);
+		return EXIT_KERNEL;
 	}
-	snprintf(buf, len, "%llubit", (unsigned long long)bps);
+	return 0;
 }
 
-static int prefix_cb(const struct nlmsghdr *nlh, void *data)
+static int save_file(struct psctl *ctx, const char *path, const struct conf *c)
 {
-	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
-	char text[PREFIX_STRLEN], err[256];
-	const struct nlattr *nest;
-	struct psctl_prefix p;
-	const char *name;
+	struct atomic_file a;
+	int err;
 
-	(void)data;
-	if (psctl_prefix_reply(nlh, tb, &nest, &p))
-		return -EBADMSG;
-	prefix_format(&p, text, sizeof(text));
-	printf("prefix add %s", text);
-	if (tb[PSMON_A_PREFIX_NAME]) {
-		name = mnl_attr_get_str(tb[PSMON_A_PREFIX_NAME]);
-		/* A name psctl would refuse could not be restored. */
-		if (parse_name(name, err, sizeof(err)))
-			return -EBADMSG;
-		printf(" name %s", name);
+	err = atomic_open(&a, path);
+	if (err) {
+		psctl_err(ctx, "cannot write \"%s\": %s", path, strerror(-err));
+		return EXIT_USAGE;
 	}
-	if (prefix_check_public(&p, err, sizeof(err)))
-		printf(" allow-reserved");
-	printf("\n");
+	conf_write(a.f, c);
+	err = atomic_commit(&a, 0644);
+	if (err) {
+		psctl_err(ctx, "cannot write \"%s\": %s", path, strerror(-err));
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
 static int save_run(struct psctl *ctx, int argc, char **argv)
 {
-	struct lag_list lags = { 0 };
-	char buf[MSG_SIZE], rate[32];
-	struct nlmsghdr *nlh;
+	struct conf c = { 0 };
 	struct nl *nl;
-	size_t i;
 	int ret;
 
-	if (argc) {
-		psctl_err(ctx, "unexpected argument \"%s\"", argv[0]);
+	if (argc > 1) {
+		psctl_err(ctx, "unexpected argument \"%s\"", argv[1]);
 		return EXIT_USAGE;
 	}
 	ret = psctl_nl(ctx, &nl);
 	if (ret)
 		return ret;
-	/* The LAGs first: a refusal there prints nothing. */
-	ret = lags_fetch(nl, NULL, &lags);
+	ret = conf_fetch(nl, &c);
 	if (ret) {
-		lags_free(&lags);
-		return psctl_kernel_err(ctx, ret, "lag show");
+		conf_free(&c);
+		return psctl_kernel_err(ctx, ret, "save");
 	}
-
-	printf("# psmon configuration, written by \"psctl save\"; restore with \"psctl -b FILE\"\n");
-	nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
-	ret = nl_request(nl, nlh, prefix_cb, NULL);
-	if (ret) {
-		lags_free(&lags);
-		return psctl_kernel_err(ctx, ret, "prefix show");
-	}
-	for (i = 0; i < lags.n; i++) {
-		const struct lag_info *l = &lags.v[i];
-
-		printf("lag add %s", l->dev);
-		if (!l->capacity_auto && l->capacity) {
-			rate_text(rate, sizeof(rate), l->capacity);
-			printf(" capacity %s", rate);
-		}
-		printf(" threshold %u clear %u window %u\n", l->threshold,
-		       l->clear, l->window);
-	}
-	lags_free(&lags);
-	return 0;
+	ret = check_names(ctx, &c);
+	if (!ret && argc)
+		ret = save_file(ctx, argv[0], &c);
+	else if (!ret)
+		conf_write(stdout, &c);
+	conf_free(&c);
+	return ret;
 }
 
 const struct psctl_object save_object = {
 	.name = "save",
 	.run = save_run,
-	.synopsis = "  psctl save\n",
-	.arguments = "",
+	.synopsis = "  psctl save [FILE]\n",
+	.arguments = "  FILE    replaced atomically; standard output without one\n",
 };

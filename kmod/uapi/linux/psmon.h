@@ -31,7 +31,13 @@ enum psmon_event {
 	PSMON_EVENT_IMBALANCE_CLEAR,	/* that member fell below clear */
 	PSMON_EVENT_DEGRADED,		/* active capacity fell below capacity */
 	PSMON_EVENT_RESTORED,		/* active capacity is whole again */
-	PSMON_EVENT_OVERLOAD,		/* degraded, active capacity at threshold */
+	PSMON_EVENT_OVERLOAD,		/* degraded, at the threshold of the
+					 * active capacity
+					 */
+	/* A one-member LAG joined an attached bond or team, which counts
+	 * it from now on: the one-member LAG is detached.
+	 */
+	PSMON_EVENT_ABSORBED,
 };
 
 /* Why a member is not active (PSMON_A_MEMBER_INACTIVE). */
@@ -39,7 +45,9 @@ enum psmon_inactive {
 	PSMON_INACTIVE_NONE,		/* active: its master may send on it */
 	PSMON_INACTIVE_DOWN,		/* administratively or link down */
 	PSMON_INACTIVE_BACKUP,		/* a standby link (active-backup) */
-	PSMON_INACTIVE_NOT_AGGREGATED,	/* 802.3ad/LACP: not in active aggregator */
+	PSMON_INACTIVE_NOT_AGGREGATED,	/* 802.3ad/LACP: outside the active
+					 * aggregator, or not distributing
+					 */
 	PSMON_INACTIVE_DISABLED,	/* the master does not send on it */
 };
 
@@ -56,10 +64,11 @@ enum psmon_cmd {
 	PSMON_CMD_LAG_DEL,	/* do: detach a LAG */
 	PSMON_CMD_LAG_GET,	/* do, dump: LAG state and counters */
 	PSMON_CMD_PREFIX_NEW,	/* do: register one or more prefixes */
-	PSMON_CMD_PREFIX_DEL,	/* do: unregister a prefix */
+	PSMON_CMD_PREFIX_DEL,	/* do: unregister one or more prefixes */
 	PSMON_CMD_PREFIX_GET,	/* do, dump: prefixes and counters */
 	PSMON_CMD_LAG_ACK,	/* do: forget a LAG's recorded crossing */
 	PSMON_CMD_LAG_NTF,	/* notification on PSMON_MCGRP_EVENTS */
+	PSMON_CMD_PREFIX_FLUSH,	/* do: unregister every prefix */
 
 	__PSMON_CMD_MAX
 };
@@ -70,7 +79,7 @@ enum psmon_cmd {
 enum psmon_a {
 	PSMON_A_UNSPEC,
 	PSMON_A_LAG,		/* nest, psmon_a_lag */
-	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in PREFIX_NEW */
+	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in NEW, DEL */
 
 	__PSMON_A_MAX
 };
@@ -97,7 +106,9 @@ enum psmon_a_lag {
 	PSMON_A_LAG_UNMATCHED_RX_BYTES,		/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_PACKETS,	/* u64 */
 	PSMON_A_LAG_UNMATCHED_TX_BYTES,		/* u64 */
-	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, window mean, interfaces */
+	PSMON_A_LAG_RX_BPS,		/* u64, bit/s, mean over the window, from
+					 * the members' interface counters
+					 */
 	PSMON_A_LAG_TX_BPS,		/* u64, bit/s, mean over the window */
 	PSMON_A_LAG_RX_UTIL,		/* u32, parts per million of capacity */
 	PSMON_A_LAG_TX_UTIL,		/* u32, parts per million of capacity */
@@ -111,7 +122,9 @@ enum psmon_a_lag {
 	PSMON_A_LAG_EVENT_UTIL,		/* u32, ppm at the event */
 	PSMON_A_LAG_EVENT_TIME,		/* u64, Unix seconds */
 	PSMON_A_LAG_EVENT_MEMBER,	/* string, member of an imbalance event */
-	PSMON_A_LAG_MODE,		/* string, the master's mode, "802.3ad" */
+	PSMON_A_LAG_MODE,		/* string, the master's mode ("802.3ad",
+					 * "active-backup", "lacp", ...)
+					 */
 	PSMON_A_LAG_ACTIVE_CAPACITY,	/* u64, bit/s the active members carry */
 	PSMON_A_LAG_ACTIVE_RX_UTIL,	/* u32, ppm of the active capacity */
 	PSMON_A_LAG_ACTIVE_TX_UTIL,	/* u32, ppm of the active capacity */
@@ -140,7 +153,9 @@ enum psmon_a_member {
 	PSMON_A_MEMBER_RX_BYTES,	/* u64 */
 	PSMON_A_MEMBER_TX_PACKETS,	/* u64 */
 	PSMON_A_MEMBER_TX_BYTES,	/* u64 */
-	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, window mean, interface */
+	PSMON_A_MEMBER_RX_BPS,		/* u64, bit/s, mean over the window, from
+					 * the interface counters
+					 */
 	PSMON_A_MEMBER_TX_BPS,		/* u64, bit/s, mean over the window */
 	PSMON_A_MEMBER_ACTIVE,		/* u8, 1 when the master may send on it */
 	PSMON_A_MEMBER_INACTIVE,	/* u32, enum psmon_inactive */

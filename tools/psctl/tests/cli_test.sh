@@ -233,6 +233,40 @@ LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_DGRAM=60000
 	"$PSCTL" -j -s prefix show >"$TMP/out" 2>"$TMP/err" && [ "$(json 'len(d)')" = 100000 ]
 ok $? "-j -s prefix show of 100000 prefixes in large datagrams is valid JSON"
 
+rm -f "$TMP/log"
+grep -m 1000 "name" "$TMP/big.txt" | sed 's/^prefix add \([^ ]*\) .*/prefix del \1/' >"$TMP/del.txt"
+run 0 -b "$TMP/del.txt" && [ "$(requests 'cmd=6 .*prefixes=256')" = 3 ] &&
+	[ "$(requests 'cmd=6 .*prefixes=232')" = 1 ] && [ "$(requests 'cmd=6')" = 4 ] &&
+	run 0 prefix show && [ "$(wc -l <"$TMP/out")" = 99000 ]
+ok $? "batch: 1000 prefix del lines in 4 messages"
+printf 'prefix del 20.0.1.0/24\nprefix del 20.0.3.0/24\n' >"$TMP/del2.txt"
+rm -f "$TMP/log"
+run 2 -b "$TMP/del2.txt" && err_has "del2.txt:1: Error: prefix not registered" &&
+	[ "$(requests 'cmd=6')" = 1 ]
+ok $? "batch: a refused prefix del group reports the refused line"
+rm -f "$TMP/log"
+run 0 prefix flush && [ "$(requests 'cmd=10 .*prefixes=99000')" = 1 ] &&
+	run 0 prefix show && [ ! -s "$TMP/out" ]
+ok $? "prefix flush removes every prefix in one request"
+run 1 prefix flush now && err_has "unexpected argument"
+ok $? "prefix flush takes no arguments"
+
+reset
+printf 'prefix add 15.0.%d.0/24\n' 1 2 3 >"$TMP/intr.txt"
+run 0 -b "$TMP/intr.txt" && run 0 prefix show && cp "$TMP/out" "$TMP/intr.want"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=2 "$PSCTL" prefix show >"$TMP/out" 2>"$TMP/err" &&
+	cmp -s "$TMP/out" "$TMP/intr.want" && [ ! -s "$TMP/err" ] &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 3 ]
+ok $? "an interrupted dump is read again"
+rm -f "$TMP/log"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_LOG=$TMP/log \
+	FAKE_PSMON_INTR=100 "$PSCTL" -j prefix show >"$TMP/out" 2>"$TMP/err" &&
+	[ "$(json 'len(d)')" = 3 ] && err_has "changed while it was read" &&
+	[ "$(requests 'cmd=7 flags=0x301')" = 4 ]
+ok $? "a dump still interrupted after three retries is kept, with a warning"
+
 # ---- bad input: exit 1, nothing sent -------------------------------------
 reset
 run 0 lag add bond0
@@ -490,6 +524,152 @@ ok $? "save: prefixes, then LAGs with every setting, capacity only when fixed"
 rm -f "$TMP/state"
 run 0 -b "$TMP/save1" && run 0 save && diff -u "$TMP/save1" "$TMP/out" >"$TMP/err"
 ok $? "save, flush, psctl -b, save: the same file"
+
+# ---- errors name the object -------------------------------------------------
+reset
+run 2 lag add nosuch9 && err_has 'Error: no such device "nosuch9"'
+ok $? "a kernel message without the device's name gets it appended"
+run 2 lag set bond0 window 10 && err_has 'Error: psmon does not count on this device "bond0"'
+ok $? "lag set of a LAG not attached names it"
+run 0 prefix add 8.8.8.0/24 && run 2 prefix add 8.8.8.0/24 &&
+	err_has 'Error: prefix already registered "8.8.8.0/24"'
+ok $? "prefix add twice names the prefix"
+
+# ---- save FILE ----------------------------------------------------------------
+reset
+run 0 lag add bond0 capacity 4mbit && run 0 prefix add 8.8.8.0/24 name google &&
+	run 0 save "$TMP/saved.conf" && [ ! -s "$TMP/out" ] &&
+	[ "$(grep -v '^#' "$TMP/saved.conf")" = "prefix add 8.8.8.0/24 name google
+lag add bond0 capacity 4mbit threshold 40 clear 35 window 300" ] &&
+	[ "$(stat -c %a "$TMP/saved.conf")" = 644 ]
+ok $? "save FILE: the configuration in FILE, nothing on standard output, mode 0644"
+cp "$TMP/saved.conf" "$TMP/saved.before"
+run_unloaded 2 save "$TMP/saved.conf" && err_has "psmon kernel module is not loaded" &&
+	cmp -s "$TMP/saved.conf" "$TMP/saved.before" &&
+	[ -z "$(find "$TMP" -maxdepth 1 -name '.saved.conf.*')" ]
+ok $? "save FILE without the module: exit 2, FILE untouched, no temporary file"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_EPERM=1 \
+	"$PSCTL" save "$TMP/saved.conf" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && cmp -s "$TMP/saved.conf" "$TMP/saved.before"
+ok $? "save FILE refused by the kernel: exit 2, FILE untouched"
+run 1 save "$TMP/nodir/x.conf" && err_has "cannot write \"$TMP/nodir/x.conf\""
+ok $? "save into a missing directory: exit 1"
+run 1 save "$TMP/a" "$TMP/b" && err_has "unexpected argument"
+ok $? "save takes one FILE"
+
+# ---- apply ----------------------------------------------------------------------
+reset
+cat >"$TMP/apply.conf" <<'CONF'
+# the router's configuration
+prefix add 8.8.8.0/24 name google
+prefix add 198.51.100.0/24 name doc allow-reserved
+prefix add 2a00:1450::/32
+lag add bond0
+lag add bond1 capacity 2.5gbit threshold 60 clear 50 window 60
+CONF
+applied="lag add bond0 threshold 40 clear 35 window 300
+lag add bond1 capacity 2500mbit threshold 60 clear 50 window 60
+prefix add 8.8.8.0/24 name google
+prefix add 198.51.100.0/24 name doc allow-reserved
+prefix add 2a00:1450::/32"
+run 0 apply "$TMP/apply.conf" dry-run && out_is "$applied" &&
+	[ "$(requests 'cmd=[12356] ')" = 0 ] && [ ! -e "$TMP/state" ]
+ok $? "apply dry-run: prints the changes, sends none"
+rm -f "$TMP/log"
+run 0 apply "$TMP/apply.conf" && out_is "$applied" &&
+	[ "$(requests 'cmd=1 ')" = 2 ] && [ "$(requests 'cmd=5 .*prefixes=3$')" = 1 ] &&
+	[ "$(wc -l <"$TMP/log")" = 5 ]
+ok $? "apply: two dumps, one LAG_NEW per LAG, the prefixes in one PREFIX_NEW"
+run 0 save && grep -v '^#' "$TMP/out" >"$TMP/save.now" &&
+	[ "$(cat "$TMP/save.now")" = "prefix add 8.8.8.0/24 name google
+prefix add 198.51.100.0/24 name doc allow-reserved
+prefix add 2a00:1450::/32
+lag add bond0 threshold 40 clear 35 window 300
+lag add bond1 capacity 2500mbit threshold 60 clear 50 window 60" ]
+ok $? "apply: save then shows what the file says"
+rm -f "$TMP/log"
+run 0 apply "$TMP/apply.conf" && out_is "" && [ "$(wc -l <"$TMP/log")" = 2 ] &&
+	[ "$(requests 'cmd=[12356] ')" = 0 ]
+ok $? "apply twice: the second run changes nothing and prints nothing"
+run 0 -j apply "$TMP/apply.conf" && out_is "[]"
+ok $? "apply -j with nothing to change: []"
+
+# A changed capacity, a removed prefix, a renamed one, a LAG gone, a LAG new.
+cat >"$TMP/apply2.conf" <<'CONF'
+prefix add 8.8.8.0/24 name google-dns
+prefix add 2a00:1450::/32
+prefix add 9.9.9.0/24 name quad9
+lag add bond1 capacity 4mbit threshold 60 clear 50 window 60
+lag add team0 threshold 50
+CONF
+rm -f "$TMP/log"
+run 0 apply "$TMP/apply2.conf" && out_is "prefix del 8.8.8.0/24
+prefix del 198.51.100.0/24
+lag del bond0
+lag set bond1 capacity 4mbit
+lag add team0 threshold 50 clear 45 window 300
+prefix add 8.8.8.0/24 name google-dns
+prefix add 9.9.9.0/24 name quad9" &&
+	[ "$(requests 'cmd=2 ')" = 1 ] && [ "$(requests 'cmd=3 ')" = 1 ] &&
+	[ "$(requests 'cmd=6 ')" = 1 ] && [ "$(requests 'cmd=1 ')" = 1 ] &&
+	[ "$(requests 'cmd=5 .*prefixes=2$')" = 1 ] && [ "$(wc -l <"$TMP/log")" = 7 ]
+ok $? "apply a changed file: removals in one request, a rename is del and add, a LAG is changed in place"
+run 0 -j lag show && [ "$(json '[(l["dev"], l["capacity_bps"], l["capacity_auto"]) for l in d]')" = "[('bond1', 4000000, False), ('team0', 20000000000, True)]" ]
+ok $? "apply: the kernel has the new capacity, the old LAG is gone"
+run 0 apply "$TMP/apply2.conf" && out_is ""
+ok $? "apply the changed file again: no changes"
+printf 'prefix add 8.8.8.0/24 name google-dns\nprefix add 2a00:1450::/32\nprefix add 9.9.9.0/24 name quad9\nlag add bond1 capacity auto threshold 70 window 120\nlag add team0 threshold 50\n' >"$TMP/apply3.conf"
+run 0 -j apply "$TMP/apply3.conf" &&
+	[ "$(json 'd')" = "[{'object': 'lag', 'action': 'set', 'dev': 'bond1', 'capacity_auto': True, 'capacity_bps': None, 'threshold_pct': 70, 'clear_pct': 65, 'window_s': 120}]" ]
+ok $? "apply -j: one object per change, only the settings that change"
+
+# Bulk: 600 prefixes in three messages, 599 removed in three.
+for i in $(seq 0 599); do echo "prefix add 20.$((i / 256)).$((i % 256)).0/24"; done >"$TMP/many.conf"
+rm -f "$TMP/log"
+run 0 apply "$TMP/many.conf" && [ "$(wc -l <"$TMP/out")" = 605 ] &&
+	[ "$(requests 'cmd=5 ')" = 3 ] && [ "$(requests 'cmd=6 ')" = 1 ] && [ "$(requests 'cmd=3 ')" = 2 ]
+ok $? "apply 600 new prefixes: 3 PREFIX_NEW messages; the 3 old prefixes and 2 LAGs removed"
+echo "prefix add 20.0.0.0/24" >"$TMP/one.conf"
+rm -f "$TMP/log"
+run 0 apply "$TMP/one.conf" && [ "$(wc -l <"$TMP/out")" = 599 ] && [ "$(requests 'cmd=6 ')" = 3 ] &&
+	run 0 prefix show && out_is "20.0.0.0/24"
+ok $? "apply removes what the file no longer has"
+
+# Input errors: exit 1, nothing sent.
+reset
+printf 'prefix add 8.8.8.0/24\nlag add bond0\nlag del bond0\n' >"$TMP/bad.conf"
+run 1 apply "$TMP/bad.conf" && err_has "bad.conf:3: Error: \"lag del\": a configuration file has only \"lag add\" and \"prefix add\" lines" &&
+	[ ! -e "$TMP/log" ]
+ok $? "apply: a line other than lag add or prefix add, exit 1, nothing sent"
+printf 'prefix add 8.8.8.0/24\nprefix add 8.8.8.0/24 name x\n' >"$TMP/bad.conf"
+run 1 apply "$TMP/bad.conf" && err_has "bad.conf:2: Error: prefix 8.8.8.0/24 is already added on line 1" && [ ! -e "$TMP/log" ]
+ok $? "apply: a prefix twice, exit 1"
+printf 'lag add bond0\nlag add bond0 window 10\n' >"$TMP/bad.conf"
+run 1 apply "$TMP/bad.conf" && err_has "bad.conf:2: Error: LAG \"bond0\" is already added on line 1"
+ok $? "apply: a LAG twice, exit 1"
+printf 'lag add bond0 clear 45\n' >"$TMP/bad.conf"
+run 1 apply "$TMP/bad.conf" && err_has "bad.conf:1: Error: clear (45) must be below threshold (40)"
+ok $? "apply: clear above the default threshold, exit 1"
+printf 'prefix add 10.0.0.0/8\n' >"$TMP/bad.conf"
+run 1 apply "$TMP/bad.conf" && err_has "bad.conf:1: Error: prefix 10.0.0.0/8" && [ ! -e "$TMP/log" ]
+ok $? "apply: a reserved prefix without allow-reserved, exit 1"
+run 1 apply "$TMP/apply.conf" now && err_has 'unexpected argument "now" (expected dry-run)' &&
+	run 1 apply && err_has "missing FILE" && run 1 apply "$TMP/nosuch.conf" && err_has "cannot open"
+ok $? "apply: usage errors"
+run_unloaded 2 apply "$TMP/apply.conf" && err_has "psmon kernel module is not loaded"
+ok $? "apply without the module: exit 2"
+
+# A device that does not exist: the rest is applied, exit 2.
+printf 'prefix add 8.8.8.0/24\nlag add nosuch0\nlag add bond0\n' >"$TMP/dev.conf"
+run 2 apply "$TMP/dev.conf" && err_has 'dev.conf:2: Error: no such device "nosuch0"' &&
+	out_is "lag add bond0 threshold 40 clear 35 window 300
+prefix add 8.8.8.0/24" && run 0 save && [ "$(grep -vc '^#' "$TMP/out")" = 2 ]
+ok $? "apply: a missing device is reported by name and skipped; the rest is applied, exit 2"
+printf 'prefix add 8.8.8.0/24\nprefix add 9.9.9.0/24\nprefix add 1.1.1.0/24\n' >"$TMP/max.conf"
+LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state FAKE_PSMON_MAX=2 \
+	"$PSCTL" apply "$TMP/max.conf" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && err_has "max.conf:" && [ "$(wc -l <"$TMP/out")" = 2 ]
+ok $? "apply: a refused prefix is reported with its line; the changes done are printed"
 
 # ---- -f: batch mode goes on ---------------------------------------------------
 reset

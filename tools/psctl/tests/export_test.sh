@@ -290,12 +290,12 @@ fi
 
 # ---- cron and systemd ---------------------------------------------------------------
 grep -v '^#' "$TOOLS/cron/psmon" | grep -v '^$' >"$TMP/out"
-grep -qxE '\* \* \* \* \* root .*/usr/sbin/psctl export prometheus /var/lib/prometheus/node-exporter/psmon\.prom' "$TMP/out" &&
+grep -qxE '\* \* \* \* \* psmon .*! systemctl --quiet is-active psmon-export\.timer .*/usr/sbin/psctl export prometheus /var/lib/prometheus/node-exporter/psmon\.prom' "$TMP/out" &&
 	[ "$(grep -cvE '^[A-Z]+=' "$TMP/out")" = 1 ]
-ok $? "cron.d file: one job, every minute, as root, into node_exporter's textfile directory"
+ok $? "cron.d file: one job, every minute, as psmon, not while the timer is active, into node_exporter's textfile directory"
 if command -v systemd-analyze >/dev/null; then
 	(cd "$TOOLS/systemd" && systemd-analyze verify --man=no ./psmon.service \
-		./psmon-export.service ./psmon-export.timer) 2>&1 |
+		./psmon-export.service ./psmon-export.timer ./psmon-monitor.service) 2>&1 |
 		grep -v "Command /usr/sbin/psctl is not executable" >"$TMP/err"
 	[ ! -s "$TMP/err" ]
 	ok $? "systemd-analyze verify: the units are clean (but for psctl not being installed)"

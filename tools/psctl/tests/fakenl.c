@@ -14,6 +14,7 @@
  *   FAKE_PSMON_NOOFFS=1     no NLMSGERR_ATTR_OFFS in PREFIX_NEW refusals
  *   FAKE_PSMON_NOCAP=1      ignore NETLINK_CAP_ACK (the request is echoed)
  *   FAKE_PSMON_DGRAM=N      largest dump datagram (default 8192)
+ *   FAKE_PSMON_INTR=N       the first N dumps say NLM_F_DUMP_INTR
  *   FAKE_PSMON_EPERM=1      refuse every psmon request with EPERM
  *   FAKE_PSMON_DEGRADED=DEV[,DEV...]
  *                           those LAGs are degraded: member m3 is up but
@@ -341,6 +342,7 @@ struct dumper {
 	char buf[65536];
 	size_t len, max;
 	bool multi;
+	bool intr;		/* flag the dump NLM_F_DUMP_INTR */
 };
 
 static void dump_init(struct dumper *d, const struct nlmsghdr *req)
@@ -353,6 +355,19 @@ static void dump_init(struct dumper *d, const struct nlmsghdr *req)
 	if (d->max > sizeof(d->buf))
 		d->max = sizeof(d->buf);
 	d->multi = req->nlmsg_flags & NLM_F_DUMP;
+	d->intr = false;
+	if (d->multi) {
+		static int intr_left = -1;
+
+		if (intr_left < 0) {
+			s = getenv("FAKE_PSMON_INTR");
+			intr_left = s ? atoi(s) : 0;
+		}
+		if (intr_left > 0) {
+			d->intr = true;
+			intr_left--;
+		}
+	}
 }
 
 static struct nlmsghdr *msg_start(struct dumper *d, char *buf, uint8_t cmd)
@@ -362,6 +377,8 @@ static struct nlmsghdr *msg_start(struct dumper *d, char *buf, uint8_t cmd)
 
 	nlh->nlmsg_type = family_id;
 	nlh->nlmsg_flags = d->multi ? NLM_F_MULTI : 0;
+	if (d->intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
 	nlh->nlmsg_seq = d->req->nlmsg_seq;
 	nlh->nlmsg_pid = PORTID;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
@@ -877,28 +894,60 @@ undo:
 	return 1;
 }
 
+/* Every PSMON_A_PREFIX nest, all or none, like the kernel. */
 static int prefix_del(const struct nlmsghdr *req)
 {
-	const struct nlattr *nest = top_attr(req, PSMON_A_PREFIX);
+	size_t before = nprefixes;
+	struct fprefix *saved = NULL;
+	const struct nlattr *a;
 	struct fprefix p;
+	unsigned int n = 0;
 	long idx;
 
-	log_request(req, PSMON_CMD_PREFIX_DEL, 1);
-	if (!nest) {
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == PSMON_A_PREFIX)
+			n++;
+	log_request(req, PSMON_CMD_PREFIX_DEL, n);
+	if (!n) {
 		reply_err(req, -EINVAL, "missing prefix", NULL);
 		return 1;
 	}
-	if (parse_fprefix(req, nest, &p, true))
-		return 1;
-	idx = find_prefix(&p);
-	if (idx < 0) {
-		reply_err(req, -ENOENT, "prefix not registered", nest);
+	saved = malloc((before ? before : 1) * sizeof(*saved));
+	if (!saved) {
+		reply_err(req, -ENOMEM, NULL, NULL);
 		return 1;
 	}
-	prefixes[idx] = prefixes[--nprefixes];
-	rehash();
+	memcpy(saved, prefixes, before * sizeof(*saved));
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != PSMON_A_PREFIX)
+			continue;
+		if (parse_fprefix(req, a, &p, true))
+			goto undo;
+		idx = find_prefix(&p);
+		if (idx < 0) {
+			reply_err(req, -ENOENT, "prefix not registered", a);
+			goto undo;
+		}
+		prefixes[idx] = prefixes[--nprefixes];
+		rehash();
+	}
+	free(saved);
 	reply_ack(req);
 	return 0;
+undo:
+	memcpy(prefixes, saved, before * sizeof(*saved));
+	nprefixes = before;
+	rehash();
+	free(saved);
+	return 1;
+}
+
+static void prefix_flush(const struct nlmsghdr *req)
+{
+	log_request(req, PSMON_CMD_PREFIX_FLUSH, (unsigned int)nprefixes);
+	nprefixes = 0;
+	rehash();
+	reply_ack(req);
 }
 
 static int cmp_prefix(const void *a, const void *b)
@@ -1023,6 +1072,10 @@ static void handle(const struct nlmsghdr *req)
 	case PSMON_CMD_PREFIX_DEL:
 		dirty = true;
 		prefix_del(req);
+		break;
+	case PSMON_CMD_PREFIX_FLUSH:
+		dirty = true;
+		prefix_flush(req);
 		break;
 	case PSMON_CMD_PREFIX_GET:
 		log_request(req, genl->cmd, 0);
