@@ -22,10 +22,9 @@
 #             network namespace with a dummy it attaches): writes work
 #             there, the init namespace and R are unchanged
 #
-# PSMON_FUZZ_REQUESTS (default 100000) requests per run, except the user
-# namespace run: PSMON_FUZZ_USERNS_REQUESTS (default 25000; its valid
-# writes succeed, so each request costs as much as in the root run, about
-# 1 ms under TCG, and the script should stay near 2 minutes), PSMON_FUZZ_SEED
+# PSMON_FUZZ_REQUESTS (default 100000) requests per run (the user
+# namespace run: PSMON_FUZZ_USERNS_REQUESTS, the same by default),
+# PSMON_FUZZ_SEED
 # (default: the time) for the first run, the next runs seed+1, seed+2...;
 # the seed is printed to repeat a run.
 
@@ -37,7 +36,7 @@ source "$NET_DIR/psmon_lib.sh"
 
 FUZZ=${PSMON_NLFUZZ:-$NET_DIR/psmon_nlfuzz}
 REQUESTS=${PSMON_FUZZ_REQUESTS:-100000}
-USERNS_REQUESTS=${PSMON_FUZZ_USERNS_REQUESTS:-25000}
+USERNS_REQUESTS=${PSMON_FUZZ_USERNS_REQUESTS:-$REQUESTS}
 SEED=${PSMON_FUZZ_SEED:-$(date +%s)}
 INIT_DEV=fzinit0
 
