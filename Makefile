@@ -2,17 +2,22 @@
 #
 # psmon: per-prefix traffic counters on LAG members.
 #
-#   make              build kmod/psmon.ko and tools/psctl/psctl
+#   make              build kmod/psmon.ko, tools/psctl/psctl and the C helpers
+#                     of the network selftests (selftests/net: the fuzzers)
 #   make check        install dependencies, build with warnings as errors
 #                     and run every test suite (unit tests on the host, the
 #                     network tests in one virtual machine)
 #   make demo         build, then run the demo in a virtual machine
 #   make bench        run the benchmarks
+#   make fuzz         run the libFuzzer targets (selftests/fuzz) for 5 minutes
+#                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
 #   make deb          build the Debian packages psmon-dkms and psctl into
 #                     build/deb/ (dpkg-buildpackage, debhelper, dh-dkms) and
 #                     check them with lintian
 #   make checkpatch   checkpatch.pl --strict on the module's sources
+#   make lint         cppcheck, clang-tidy and gcc -fanalyzer on the userspace
+#                     C code (tools/, tests, selftests)
 #   make deps         install the Debian packages all of this needs
 #   make clean
 #
@@ -42,7 +47,11 @@ VM := PSMON_KVER=$(KVER) selftests/vm/run.sh
 KBUILD_ARGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(V),V=$(V)) \
 	$(if $(KCFLAGS),KCFLAGS="$(KCFLAGS)")
 
-all: module psctl
+all: module psctl selftests
+
+# C helpers the network selftests run in the VM (psmon_nlfuzz, ...).
+selftests:
+	$(MAKE) -C selftests/net
 
 kdir:
 	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
@@ -91,6 +100,9 @@ bench-run:
 		$(VM) --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh; \
 	fi
 
+fuzz:
+	$(MAKE) -C selftests/fuzz fuzz $(if $(FUZZ_SECONDS),FUZZ_SECONDS=$(FUZZ_SECONDS))
+
 # The packages are built from a copy of the tree (tracked files and new
 # ones, nothing ignored) in build/deb/, where dpkg-buildpackage also puts
 # the .debs: never in the parent directory of the checkout.
@@ -113,6 +125,9 @@ install: module psctl
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 	$(MAKE) -C tools/psctl install
 
+lint:
+	@scripts/lint.sh
+
 checkpatch: deps-checkpatch
 	@KDIR=$(KDIR) scripts/checkpatch.sh
 
@@ -121,7 +136,7 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
 	fi
 	$(MAKE) -C tools/psctl clean
-	@for d in selftests/unit selftests/bench; do \
+	@for d in selftests/unit selftests/bench selftests/net selftests/fuzz; do \
 		[ -f $$d/Makefile ] && $(MAKE) -C $$d clean; done; true
 	rm -rf build
 
@@ -129,6 +144,6 @@ clean:
 distclean: clean
 	rm -rf selftests/vm/.cache
 
-.PHONY: all kdir module psctl deps deps-checkpatch deps-deb check check-run \
-	demo demo-run bench bench-run deb deb-run install \
-	checkpatch clean distclean
+.PHONY: all kdir module psctl selftests deps deps-checkpatch deps-deb check \
+	check-run demo demo-run bench bench-run fuzz deb deb-run install \
+	checkpatch lint clean distclean

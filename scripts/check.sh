@@ -4,8 +4,10 @@
 # Build everything with warnings as errors and run every test suite; the
 # body of `make check`.  Each suite's output (TAP) is kept in build/check/.
 #
-#   host:  build-module (W=1, -Werror)  build-psctl  sparse
+#   host:  build-module (W=1, -Werror)  build-psctl  build-selftests  sparse
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
+#          fuzz (selftests/fuzz, short libFuzzer runs)
+#          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer)
 #          build-deb (make deb: the .debs in build/deb, lintian)
 #          package (selftests/pkg/host_test.sh: units, cron, debs, and
 #          "make demo" on a machine without kernel headers)
@@ -217,6 +219,8 @@ else
 	record build-module 0 1 0 "no kernel build tree (KDIR='${KDIR:-}'): make deps"
 fi
 step build-psctl make -C tools/psctl
+# The fuzzers the network tests run in the VM (psmon_fuzz.sh, psmon_pktfuzz.sh).
+step build-selftests make -C selftests/net
 
 # --- host unit tests
 if [ -f selftests/unit/Makefile ]; then
@@ -225,8 +229,12 @@ else
 	record unit-lpm 0 1 0 "selftests/unit/Makefile does not exist"
 fi
 suite psctl-unit make -C tools/psctl test
+# libFuzzer targets, 5 s each from the committed corpus (make fuzz: longer).
+suite fuzz make -s -C selftests/fuzz run FUZZ_SECONDS=5 OUT="$out/fuzz"
 suite netlink-spec python3 Documentation/netlink/check-spec.py
 step checkpatch scripts/checkpatch.sh
+# make lint: cppcheck, clang-tidy, gcc -fanalyzer on the userspace code.
+suite lint scripts/lint.sh
 
 # --- Debian packages: built here, installed in the VM (psmon_package.sh)
 step build-deb make --no-print-directory deb-run

@@ -26,6 +26,8 @@ pkgs=(
 	prometheus-node-exporter
 	# selftests/bench
 	valgrind
+	# selftests/fuzz (libFuzzer) and make lint
+	clang libclang-rt-14-dev cppcheck clang-tidy coccinelle
 )
 case "${1:-}" in
 --checkpatch)

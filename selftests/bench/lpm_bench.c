@@ -566,16 +566,17 @@ static double time_base_build(const struct bench *b,
 	double t0, t1;
 
 	memcpy(tmp, b->p, b->n * sizeof(*tmp));
-	t0 = now();
-	if (!b->v6)
+	if (!b->v6) {
+		t0 = now();
 		base4_build(&b4, tmp, b->n);
-	else
-		base6_build(&b6, tmp, b->n);
-	t1 = now();
-	if (!b->v6)
+		t1 = now();
 		base4_free(&b4);
-	else
+	} else {
+		t0 = now();
+		base6_build(&b6, tmp, b->n);
+		t1 = now();
 		base6_free(&b6);
+	}
 	return t1 - t0;
 }
 

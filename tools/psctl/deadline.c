@@ -162,7 +162,9 @@ static bool listed(const struct lag_list *lags, const char *dev)
 {
 	size_t i;
 
+	/* lags->v holds lags->n entries: not NULL inside the loop. */
 	for (i = 0; i < lags->n; i++)
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 		if (!strcmp(lags->v[i].dev, dev))
 			return true;
 	return false;

@@ -165,7 +165,8 @@ static int dump_keep(struct dump_buf *d, const char *buf, size_t n)
 	size_t need = d->len + sizeof(size_t) + n;
 	char *p;
 
-	if (need > d->cap) {
+	/* !d->data: an empty buffer, whatever cap says (gcc -fanalyzer). */
+	if (!d->data || need > d->cap) {
 		size_t cap = d->cap ? d->cap : 65536;
 
 		while (cap < need)

