@@ -153,9 +153,32 @@ static ssize_t nl_recv(struct nl *nl)
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * A dump that saw the table change under it marks its messages with
+ * NLM_F_DUMP_INTR. libmnl stops at the first one, which would leave the
+ * rest of the dump in the socket for the next request to trip over: note
+ * the flag, clear it, read the dump to its end and report -EINTR then.
+ */
+static bool clear_dump_intr(void *buf, size_t len)
+{
+	struct nlmsghdr *h = buf;
+	int left = (int)len;
+	bool intr = false;
+
+	while (mnl_nlmsg_ok(h, left)) {
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
+			h->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+			intr = true;
+		}
+		h = mnl_nlmsg_next(h, &left);
+	}
+	return intr;
+}
+
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 {
 	struct nl_req req = { .nl = nl, .cb = cb, .data = data };
+	bool intr = false;
 	ssize_t n;
 	int ret;
 
@@ -170,15 +193,18 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 		n = nl_recv(nl);
 		if (n < 0)
 			return (int)n;
+		if (clear_dump_intr(nl->buf, (size_t)n))
+			intr = true;
 		errno = 0;
 		ret = mnl_cb_run2(nl->buf, (size_t)n, nlh->nlmsg_seq, nl->portid,
 				  data_cb, &req, ctl_cbs, NLMSG_MIN_TYPE);
 		if (ret < 0)
-			/* EINTR: a dump saw the table change under it. */
 			return errno ? -errno : -EBADMSG;
 	} while (ret > MNL_CB_STOP);
 
-	return req.err ? req.err : req.cb_err;
+	if (req.err)
+		return req.err;
+	return intr ? -EINTR : req.cb_err;
 }
 
 struct nlmsghdr *nl_msg_start(struct nl *nl, void *buf, uint8_t cmd,

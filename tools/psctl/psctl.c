@@ -30,6 +30,8 @@ static const struct psctl_object *const objects[] = {
 	&deadline_object,
 	&export_object,
 	&save_object,
+	&top_object,
+	&check_object,
 };
 
 static const char options_help[] =
