@@ -31,35 +31,58 @@
 
 static const int cleanup_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM };
 
-/* What the signal handler removes: tmp_name in tmp_dirfd, when set. */
-static volatile sig_atomic_t tmp_armed;
-static int tmp_dirfd = -1;
-static char tmp_name[256];
+/*
+ * What the signal handler removes: the named temporary files of the
+ * atomic files open now (an export saves the state file while its own
+ * file is open, so there may be two).
+ */
+#define SLOTS	4
+
+static struct {
+	volatile sig_atomic_t armed;
+	int dirfd;
+	char name[256];
+} slots[SLOTS];
+static unsigned int installed;	/* atomic files open */
 static struct sigaction old_actions[4];
 
 static void on_signal(int sig)
 {
 	size_t i;
 
-	if (tmp_armed)
-		unlinkat(tmp_dirfd, tmp_name, 0);
+	for (i = 0; i < SLOTS; i++)
+		if (slots[i].armed)
+			unlinkat(slots[i].dirfd, slots[i].name, 0);
 	for (i = 0; i < 4; i++)
 		if (cleanup_signals[i] == sig)
 			sigaction(sig, &old_actions[i], NULL);
 	raise(sig);
 }
 
+static void block(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < 4; i++)
+		sigaddset(&set, cleanup_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* The first open atomic file installs the handlers, the last removes them. */
 static void handlers_install(void)
 {
 	struct sigaction sa;
 	size_t i;
 
+	if (installed++)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < 4; i++)
 		sigaddset(&sa.sa_mask, cleanup_signals[i]);
-	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < 4; i++)
 		sigaction(cleanup_signals[i], &sa, &old_actions[i]);
 }
@@ -68,32 +91,42 @@ static void handlers_remove(void)
 {
 	size_t i;
 
+	if (!installed || --installed)
+		return;
 	for (i = 0; i < 4; i++)
 		sigaction(cleanup_signals[i], &old_actions[i], NULL);
 }
 
 /* Name the temporary file (or forget it) for the signal handler. */
-static void arm(const struct atomic_file *a, bool on)
+static void arm(struct atomic_file *a, bool on)
 {
-	sigset_t set, old;
-	size_t i;
+	sigset_t old;
+	int i;
 
-	sigemptyset(&set);
-	for (i = 0; i < 4; i++)
-		sigaddset(&set, cleanup_signals[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if (on) {
-		tmp_dirfd = a->dirfd;
-		snprintf(tmp_name, sizeof(tmp_name), "%s", a->tmp);
+	block(&old);
+	if (on && a->slot < 0) {
+		for (i = 0; i < SLOTS && slots[i].armed; i++)
+			;
+		if (i < SLOTS) {
+			a->slot = i;
+			slots[i].dirfd = a->dirfd;
+			snprintf(slots[i].name, sizeof(slots[i].name), "%s", a->tmp);
+			slots[i].armed = 1;
+		}
+	} else if (on) {
+		snprintf(slots[a->slot].name, sizeof(slots[a->slot].name), "%s",
+			 a->tmp);
+	} else if (a->slot >= 0) {
+		slots[a->slot].armed = 0;
+		a->slot = -1;
 	}
-	tmp_armed = on;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static void release(struct atomic_file *a)
 {
+	arm(a, false);
 	if (a->dirfd >= 0) {
-		arm(a, false);
 		handlers_remove();
 		close(a->dirfd);
 	}
@@ -154,6 +187,7 @@ int atomic_open(struct atomic_file *a, const char *path)
 
 	memset(a, 0, sizeof(*a));
 	a->dirfd = -1;
+	a->slot = -1;
 	a->fd_unnamed = false;
 	if (!*path)
 		return -ENOENT;
@@ -185,8 +219,12 @@ int atomic_open(struct atomic_file *a, const char *path)
 		goto err;
 	}
 	handlers_install();
-	/* Linking it needs /proc (no CAP_DAC_READ_SEARCH for AT_EMPTY_PATH). */
-	fd = access("/proc/self/fd", X_OK) ? -1 :
+	/*
+	 * Linking it needs /proc (no CAP_DAC_READ_SEARCH for AT_EMPTY_PATH).
+	 * PSCTL_NO_TMPFILE=1 takes the named way, as on a file system
+	 * without O_TMPFILE (for tests).
+	 */
+	fd = access("/proc/self/fd", X_OK) || getenv("PSCTL_NO_TMPFILE") ? -1 :
 		openat(a->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		a->fd_unnamed = true;

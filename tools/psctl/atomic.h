@@ -23,6 +23,7 @@ struct atomic_file {
 	char *tmp;		/* the temporary name, in dirfd */
 	int dirfd;
 	bool fd_unnamed;	/* f is an O_TMPFILE, not linked yet */
+	int slot;		/* for the signal handler, -1: none */
 };
 
 int atomic_open(struct atomic_file *a, const char *path);
