@@ -377,7 +377,7 @@ static void check_rate_limit(const struct lag_info *l, struct result *r)
 	for (i = 0; ok && i < l->nmembers; i++)
 		ok = rate_limits(l->members[i].dev, r, &found);
 	if (!ok)
-		set(r, CANNOT_TELL, "tc -j failed (not installed?)");
+		set(r, CANNOT_TELL, "tc -j qdisc show failed (tc not installed?)");
 	else if (!found)
 		set(r, PASS, "no shaping qdisc or policer on %s or its members",
 		    l->dev);

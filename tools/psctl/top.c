@@ -188,7 +188,7 @@ static void print_table(struct top *tp, const struct lag_info *l,
 		printf("  no prefix carried traffic\n");
 		return;
 	}
-	printf("  %-43s %-20s %12s %12s %8s %8s\n", "PREFIX", "NAME", "RX",
+	printf("  %-24s %-16s %14s %14s %7s %7s\n", "PREFIX", "NAME", "RX",
 	       "TX", "RX%CAP", "TX%CAP");
 	for (i = 0; i < n; i++) {
 		prefix_format(&r[i].e->p, text, sizeof(text));
@@ -196,7 +196,7 @@ static void print_table(struct top *tp, const struct lag_info *l,
 		fmt_rate(tx, sizeof(tx), r[i].tx_bps);
 		fmt_pct(rxp, sizeof(rxp), util_ppm(r[i].rx_bps, l->capacity));
 		fmt_pct(txp, sizeof(txp), util_ppm(r[i].tx_bps, l->capacity));
-		printf("  %-43s %-20s %12s %12s %8s %8s\n", text,
+		printf("  %-24s %-16s %14s %14s %7s %7s\n", text,
 		       *r[i].e->name ? r[i].e->name : "-", rx, tx, rxp, txp);
 	}
 }
