@@ -158,7 +158,7 @@ export FAKE_PSMON_BUSY=1000
 start=$(date +%s.%N)
 run 0 export prometheus "$TMP/psmon.prom"
 st=$?
-took=$(echo "$(date +%s.%N) - $start" | bc)
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 cp "$TMP/psmon.prom" "$TMP/out"
 size=$(stat -c %s "$TMP/psmon.prom")
 [ $st -eq 0 ] && [ "$size" -lt 2000000 ] &&
