@@ -384,6 +384,29 @@ static void check_rate_limit(const struct lag_info *l, struct result *r)
 }
 
 /*
+ * A ct expression (match or statement), ct count, or an iptables-nft
+ * state/conntrack match nft could not translate (an "xt" expression),
+ * in nft's JSON with or without spaces; names of tables, chains or sets
+ * ("state") do not count.
+ */
+static bool nft_tracks(const char *json)
+{
+	static const char *const pats[] = {
+		"{\"ct\":", "\"ct count\":",
+		"\"type\": \"match\", \"name\": \"conntrack\"",
+		"\"type\":\"match\",\"name\":\"conntrack\"",
+		"\"type\": \"match\", \"name\": \"state\"",
+		"\"type\":\"match\",\"name\":\"state\"",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pats); i++)
+		if (strstr(json, pats[i]))
+			return true;
+	return false;
+}
+
+/*
  * Connection tracking anywhere in the namespace's rule set tracks the
  * LAG's traffic too (conntrack is per namespace, not per interface).
  */
@@ -394,9 +417,7 @@ static void check_firewall(struct result *r, const char *nft, const char *ipt,
 
 	r->name = "firewall";
 	set(r, PASS, "%s", "");
-	if (nft && (strstr(nft, "{\"ct\":") || strstr(nft, "\"ct count\"") ||
-		    strstr(nft, "\"name\": \"conntrack\"") ||
-		    strstr(nft, "\"name\": \"state\"")))
+	if (nft && nft_tracks(nft))
 		set(r, FAIL, "nftables rules use connection tracking (ct): a stateful firewall");
 	if ((ipt && (strstr(ipt, "-m state") || strstr(ipt, "-m conntrack"))) ||
 	    (ip6t && (strstr(ip6t, "-m state") || strstr(ip6t, "-m conntrack")))) {

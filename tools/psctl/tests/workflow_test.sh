@@ -137,6 +137,48 @@ ok $? "check: a table, a line per requirement, exit 1"
 run 2 check nosuch
 ok $? "check: an unknown LAG is the kernel's refusal"
 
+# Rate limiting and firewall from what tc, nft and iptables-save print:
+# stand-ins in PATH.
+mkdir -p "$TMP/bin"
+tool() {		# tool NAME OUTPUT: a stand-in that prints OUTPUT
+	printf '#!/bin/sh\ncat <<"EOT"\n%s\nEOT\n' "$2" >"$TMP/bin/$1" && chmod +x "$TMP/bin/$1"
+}
+fw() {			# fw: the firewall check's result and reason
+	PATH=$TMP/bin:$PATH fake -j check bond0 2>"$TMP/err" | python3 -c '
+import json, sys
+c = {x["check"]: x for x in json.load(sys.stdin)[0]["checks"]}
+print(c["firewall"]["result"], c["rate-limit"]["result"], "|", c["firewall"]["reason"], "|", c["rate-limit"]["reason"])'
+}
+tool nft '{"nftables": [{"table": {"family": "inet", "name": "fw", "handle": 1}}, {"chain": {"family": "inet", "table": "fw", "name": "state", "handle": 1}}, {"rule": {"family": "inet", "table": "fw", "chain": "state", "handle": 2, "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "x"}}, {"accept": null}]}}]}'
+tool tc '[{"kind":"noqueue","handle":"0:","root":true,"refcnt":2,"options":{}}]'
+tool iptables-save '-A INPUT -p tcp -j ACCEPT'
+r=$(fw)
+echo "$r" >"$TMP/out"
+[ "${r%% |*}" = "pass pass" ]
+ok $? "check: a chain named state, no ct, noqueue: firewall and rate-limit pass"
+tool nft '{"nftables": [{"rule": {"family": "inet", "table": "fw", "chain": "in", "handle": 2, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": "established"}}, {"accept": null}]}}]}'
+tool tc '[{"kind":"tbf","handle":"8001:","root":true,"refcnt":2,"options":{"rate":625000000}}]'
+r=$(fw)
+echo "$r" >"$TMP/out"
+[ "$r" = "fail fail | nftables rules use connection tracking (ct): a stateful firewall | bond0: tbf qdisc; m1: tbf qdisc; m2: tbf qdisc; m3: tbf qdisc" ]
+ok $? "check: an nft ct match and tbf qdiscs fail, with reasons"
+tool nft '{"nftables": []}'
+tool iptables-save '-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT'
+tool tc '[{"kind":"clsact","handle":"ffff:","parent":"ffff:fff1","options":{}}]
+[{"protocol":"all","kind":"matchall","options":{"actions":[{"order":1,"kind":"police"}]}}]'
+r=$(fw)
+echo "$r" >"$TMP/out"
+case $r in "fail fail | iptables rules use a state/conntrack match: a stateful firewall | bond0: police action (ingress)"*) true ;; *) false ;; esac
+ok $? "check: an iptables conntrack match and a police action fail"
+rm -f "$TMP/bin/nft" "$TMP/bin/iptables-save" "$TMP/bin/tc"
+printf '#!/bin/sh\nexit 1\n' >"$TMP/bin/tc"; chmod +x "$TMP/bin/tc"
+for t in nft iptables-save ip6tables-save; do ln -sf /bin/false "$TMP/bin/$t"; done
+r=$(fw)
+echo "$r" >"$TMP/out"
+[ "${r%% |*}" = "unknown unknown" ]
+ok $? "check: without working tc, nft and iptables-save: cannot tell"
+rm -rf "$TMP/bin"
+
 # ---- interrupted dumps ---------------------------------------------------------
 FAKE_PSMON_INTR=2 run 0 export prometheus && grep -q '^psmon_prefixes_registered 5$' "$TMP/out"
 ok $? "export: two interrupted dumps are retried"
