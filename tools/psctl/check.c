@@ -526,7 +526,7 @@ static int check_main(struct psctl *ctx, int argc, char **argv)
 	ret = lags_fetch(nl, argc ? argv[0] : NULL, &lags);
 	if (ret) {
 		lags_free(&lags);
-		return psctl_kernel_err(ctx, ret, argc ? "lag show" : "lag show");
+		return psctl_kernel_err(ctx, ret, "lag show");
 	}
 	ret = ptable_fetch(nl, &t);
 	if (ret) {

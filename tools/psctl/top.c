@@ -325,7 +325,7 @@ static int top_main(struct psctl *ctx, int argc, char **argv)
 	ret = lags_fetch(nl, tp.dev, &lags);
 	if (ret) {
 		lags_free(&lags);
-		return psctl_kernel_err(ctx, ret, tp.dev ? "lag show" : "lag show");
+		return psctl_kernel_err(ctx, ret, "lag show");
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
