@@ -23,9 +23,8 @@
 #include "parse.h"
 #include "prom.h"
 #include "psctl.h"
+#include "ptable.h"
 #include "statefile.h"
-
-#define MSG_SIZE	256
 
 struct export {
 	struct psctl *ctx;
@@ -33,6 +32,8 @@ struct export {
 	const struct lag_list *lags;
 	struct state st;
 	int64_t now;
+	int mode;		/* enum prefix_mode */
+	size_t top;
 };
 
 static const char *const dir_names[] = { "receive", "transmit" };
@@ -428,98 +429,136 @@ static void members(struct export *e)
 #undef EACH_MEMBER
 }
 
-/* ---- prefix families: one dump each, streamed -------------------------- */
+/* ---- prefix families: from one dump, only the pairs with traffic ------ */
 
-static const uint16_t plag_counter[] = {
-	PSMON_A_PREFIX_LAG_RX_PACKETS, PSMON_A_PREFIX_LAG_RX_BYTES,
-	PSMON_A_PREFIX_LAG_TX_PACKETS, PSMON_A_PREFIX_LAG_TX_BYTES,
+/*
+ * Which prefixes get series (prefixes all|none|top N). Cardinality, with
+ * P prefixes that have carried traffic in B (prefix, LAG) pairs:
+ *   all    P psmon_prefix_info + 4 x B counters (the default)
+ *   top N  the N of them with the most bytes (both directions, all LAGs,
+ *          since registration, so the set moves slowly): at most N info
+ *          and 4 x N x LAGs counter series
+ *   none   no per-prefix series: psmon_prefixes_registered and
+ *          psmon_prefixes_active only
+ */
+enum prefix_mode { PREFIXES_ALL, PREFIXES_NONE, PREFIXES_TOP };
+
+struct ranked {
+	const struct ptable_entry *e;
+	uint64_t bytes;
 };
 
-struct prefix_dump {
-	FILE *f;
-	const char *family;
-	int k;
-};
-
-static int prefix_cb(const struct nlmsghdr *nlh, void *data)
+static int by_entry(const void *a, const void *b)
 {
-	const struct nlattr *tb[PSMON_A_PREFIX_MAX + 1] = { NULL };
-	const struct nlattr *lt[PSMON_A_PREFIX_LAG_MAX + 1];
-	struct prefix_dump *pd = data;
-	char text[PREFIX_STRLEN], v[PROM_VALUE_LEN];
-	const struct nlattr *a, *nest;
-	struct psctl_prefix p;
-	const char *name = "";
+	const struct ranked *x = a, *y = b;
 
-	if (psctl_prefix_reply(nlh, tb, &nest, &p))
-		return -EBADMSG;
-	prefix_format(&p, text, sizeof(text));
-	if (tb[PSMON_A_PREFIX_NAME])
-		name = mnl_attr_get_str(tb[PSMON_A_PREFIX_NAME]);
-
-	if (pd->k < 0) {
-		const struct prom_label l[] = {
-			{ "prefix", text }, { "name", name },
-		};
-
-		prom_sample(pd->f, pd->family, l, 2, "1");
-		return 0;
-	}
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) != PSMON_A_PREFIX_LAG)
-			continue;
-		if (psctl_prefix_lag(a, lt))
-			return -EBADMSG;
-		{
-			const struct prom_label l[] = {
-				{ "prefix", text }, { "name", name },
-				{ "lag", mnl_attr_get_str(lt[PSMON_A_PREFIX_LAG_IFNAME]) },
-			};
-			const struct nlattr *c = lt[plag_counter[pd->k]];
-
-			prom_u64(v, sizeof(v), c ? mnl_attr_get_u64(c) : 0);
-			prom_sample(pd->f, pd->family, l, 3, v);
-		}
-	}
-	return 0;
+	return x->e < y->e ? -1 : x->e > y->e;
 }
 
-static int prefixes(struct export *e, struct nl *nl)
+static int by_bytes(const void *a, const void *b)
 {
-	struct prefix_dump pd = { .f = e->f };
-	char buf[MSG_SIZE], name[96], help[160];
-	struct nlmsghdr *nlh;
-	int k, ret;
+	const struct ranked *x = a, *y = b;
 
-	/* k -1: psmon_prefix_info, then the four counters. */
-	for (k = -1; k < 4; k++) {
-		if (k < 0) {
-			snprintf(name, sizeof(name), "psmon_prefix_info");
-			prom_family(e->f, name, "gauge",
-				    "A registered prefix and its name; always 1.");
-		} else {
-			snprintf(name, sizeof(name), "psmon_prefix_%s",
-				 counter_names[k]);
-			snprintf(help, sizeof(help), "%s on the LAG for the prefix (rx by destination, tx by source address).",
-				 counter_help[k]);
-			prom_family(e->f, name, "counter", help);
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return x->e < y->e ? -1 : x->e > y->e;
+}
+
+/* The prefixes with traffic, in table order or (top) by bytes; *n of them. */
+static struct ranked *busy_prefixes(const struct ptable *t, enum prefix_mode mode,
+				    size_t top, size_t *n)
+{
+	struct ranked *r = calloc(t->n ? t->n : 1, sizeof(*r));
+	size_t i, j;
+
+	*n = 0;
+	if (!r)
+		return NULL;
+	for (i = 0; i < t->n; i++) {
+		const struct ptable_entry *e = &t->v[i];
+		uint64_t bytes = 0;
+		bool busy = false;
+
+		for (j = e->first; j < e->first + e->nlags; j++) {
+			busy |= ptable_busy(&t->lags[j].c);
+			bytes += t->lags[j].c.rx_bytes + t->lags[j].c.tx_bytes;
 		}
-		pd.family = name;
-		pd.k = k;
-		nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
-		ret = nl_request(nl, nlh, prefix_cb, &pd);
-		if (ret)
-			return ret;
+		if (busy)
+			r[(*n)++] = (struct ranked){ e, bytes };
 	}
-	return 0;
+	if (mode == PREFIXES_TOP) {
+		qsort(r, *n, sizeof(*r), by_bytes);
+		if (*n > top)
+			*n = top;
+		/* Back to table order: the same prefix in the same place. */
+		qsort(r, *n, sizeof(*r), by_entry);
+	} else if (mode == PREFIXES_NONE) {
+		*n = 0;
+	}
+	return r;
+}
+
+static void prefixes(struct export *e, const struct ptable *t)
+{
+	char text[PREFIX_STRLEN], name[96], help[160], v[PROM_VALUE_LEN];
+	struct ranked *r;
+	size_t i, j, n, active = 0;
+	int k;
+
+	r = busy_prefixes(t, PREFIXES_ALL, 0, &active);
+	free(r);
+	prom_family(e->f, "psmon_prefixes_registered", "gauge",
+		    "Prefixes registered with psmon.");
+	prom_u64(v, sizeof(v), t->n);
+	prom_sample(e->f, "psmon_prefixes_registered", NULL, 0, v);
+	prom_family(e->f, "psmon_prefixes_active", "gauge",
+		    "Registered prefixes that have carried traffic on some LAG.");
+	prom_u64(v, sizeof(v), active);
+	prom_sample(e->f, "psmon_prefixes_active", NULL, 0, v);
+
+	r = busy_prefixes(t, e->mode, e->top, &n);
+	if (!r)
+		n = 0;
+	prom_family(e->f, "psmon_prefix_info", "gauge",
+		    "A registered prefix that has carried traffic, and its name; always 1.");
+	for (i = 0; i < n; i++) {
+		const struct prom_label l[] = {
+			{ "prefix", text }, { "name", r[i].e->name },
+		};
+
+		prefix_format(&r[i].e->p, text, sizeof(text));
+		prom_sample(e->f, "psmon_prefix_info", l, 2, "1");
+	}
+	for (k = 0; k < 4; k++) {
+		snprintf(name, sizeof(name), "psmon_prefix_%s", counter_names[k]);
+		snprintf(help, sizeof(help), "%s on the LAG for the prefix (rx by destination, tx by source address); pairs with traffic only.",
+			 counter_help[k]);
+		prom_family(e->f, name, "counter", help);
+		for (i = 0; i < n; i++) {
+			const struct ptable_entry *pe = r[i].e;
+
+			prefix_format(&pe->p, text, sizeof(text));
+			for (j = pe->first; j < pe->first + pe->nlags; j++) {
+				const struct prom_label l[] = {
+					{ "prefix", text }, { "name", pe->name },
+					{ "lag", t->lags[j].dev },
+				};
+
+				if (!ptable_busy(&t->lags[j].c))
+					continue;
+				prom_u64(v, sizeof(v), counter(&t->lags[j].c, k));
+				prom_sample(e->f, name, l, 3, v);
+			}
+		}
+	}
+	free(r);
 }
 
 /* ---- the command ------------------------------------------------------- */
 
-static int write_export(struct export *e, struct nl *nl)
+static void write_export(struct export *e, const struct ptable *t)
 {
 	char v[PROM_VALUE_LEN];
-	int ret;
 
 	settings(e);
 	lag_state(e);
@@ -527,9 +566,7 @@ static int write_export(struct export *e, struct nl *nl)
 	alerts(e);
 	lag_counters(e);
 	members(e);
-	ret = prefixes(e, nl);
-	if (ret)
-		return ret;
+	prefixes(e, t);
 	prom_family(e->f, "psmon_state_healthy", "gauge",
 		    "1 when psctl could read and save its state (recorded crossings, daily peaks), else 0: see its warnings.");
 	prom_sample(e->f, "psmon_state_healthy", NULL, 0,
@@ -538,7 +575,6 @@ static int write_export(struct export *e, struct nl *nl)
 		    "When psctl wrote this export (Unix time); the last family of the file.");
 	prom_i64(v, sizeof(v), e->now);
 	prom_sample(e->f, "psmon_export_timestamp_seconds", NULL, 0, v);
-	return 0;
 }
 
 /* netns="NAME" on every sample, outside the initial namespace. */
@@ -561,22 +597,69 @@ static void netns_label(struct psctl *ctx)
 	}
 }
 
+/* [FILE] [prefixes all|none|top N], in any order. */
+static int export_args(struct psctl *ctx, int argc, char **argv,
+		       struct export *e, const char **file)
+{
+	static const char *const modes[] = { "all", "none", "top" };
+	bool have_mode = false;
+	int i, m;
+
+	*file = NULL;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "prefixes")) {
+			if (have_mode) {
+				psctl_err(ctx, "duplicate keyword \"prefixes\"");
+				return EXIT_USAGE;
+			}
+			have_mode = true;
+			m = i + 1 < argc ? match_abbrev(argv[i + 1], modes, 3) : MATCH_NONE;
+			if (m < 0) {
+				psctl_err(ctx, "prefixes: expected all, none or top N");
+				return EXIT_USAGE;
+			}
+			i++;
+			e->mode = m == 0 ? PREFIXES_ALL : m == 1 ? PREFIXES_NONE : PREFIXES_TOP;
+			if (e->mode == PREFIXES_TOP) {
+				char *end;
+				unsigned long n;
+
+				errno = 0;
+				n = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+				if (i + 1 >= argc || errno || end == argv[i + 1] || *end ||
+				    argv[i + 1][0] == '-' || !n || n > 1000000) {
+					psctl_err(ctx, "prefixes top: expected a count from 1 to 1000000");
+					return EXIT_USAGE;
+				}
+				e->top = n;
+				i++;
+			}
+		} else if (!*file) {
+			*file = argv[i];
+		} else {
+			psctl_err(ctx, "unexpected argument \"%s\"", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (*file && !strcmp(*file, "-"))
+		*file = NULL;
+	return 0;
+}
+
 static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 {
 	struct export e = { .ctx = ctx, .f = stdout };
 	struct lag_list lags = { 0 };
+	struct ptable t = { 0 };
 	const char *file = NULL;
 	struct atomic_file af;
 	struct state_file sf;
 	struct nl *nl;
 	int ret;
 
-	if (argc > 1) {
-		psctl_err(ctx, "unexpected argument \"%s\"", argv[1]);
-		return EXIT_USAGE;
-	}
-	if (argc == 1 && strcmp(argv[0], "-"))
-		file = argv[0];
+	ret = export_args(ctx, argc, argv, &e, &file);
+	if (ret)
+		return ret;
 	ctx->state_keeper = true;
 	/* An unwritable FILE is an input error: found before anything else. */
 	if (file) {
@@ -591,6 +674,12 @@ static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 	if (ret)
 		goto abort;
 	netns_label(ctx);
+	/* The prefixes first: nothing is written until the table is whole. */
+	ret = ptable_fetch(nl, &t);
+	if (ret) {
+		ret = psctl_kernel_err(ctx, ret, "prefix show");
+		goto abort;
+	}
 	state_load(ctx, &e.st, &sf, true);
 	ret = lags_fetch(nl, NULL, &lags);
 	if (ret) {
@@ -602,13 +691,10 @@ static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 	e.now = (int64_t)time(NULL);
 	e.lags = &lags;
 	state_update(ctx, &e.st, &sf, &lags, e.now);
-	ret = write_export(&e, nl);
+	write_export(&e, &t);
 	state_free(&e.st);
 	lags_free(&lags);
-	if (ret) {
-		ret = psctl_kernel_err(ctx, ret, "prefix show");
-		goto abort;
-	}
+	ptable_free(&t);
 	if (!file)
 		return 0;
 	ret = atomic_commit(&af, 0644);
@@ -620,6 +706,7 @@ static int export_prometheus(struct psctl *ctx, int argc, char **argv)
 
 abort:
 	lags_free(&lags);
+	ptable_free(&t);
 	if (file)
 		atomic_abort(&af);
 	return ret;
@@ -634,8 +721,10 @@ const struct psctl_object export_object = {
 	.name = "export",
 	.cmds = export_cmds,
 	.default_cmd = "help",
-	.synopsis = "  psctl export prometheus [FILE]\n",
+	.synopsis = "  psctl export prometheus [FILE] [prefixes all|none|top N]\n",
 	.arguments =
 	"  FILE    written atomically (mode 0644), e.g.\n"
-	"          /var/lib/prometheus/node-exporter/psmon.prom; \"-\" or none: stdout\n",
+	"          /var/lib/prometheus/node-exporter/psmon.prom; \"-\" or none: stdout\n"
+	"  prefixes  per-prefix series for every (prefix, LAG) pair with traffic (all,\n"
+	"          the default), none, or those of the N prefixes with most bytes\n",
 };

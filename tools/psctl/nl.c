@@ -303,7 +303,9 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 			return errno ? -errno : -EBADMSG;
 	} while (ret > MNL_CB_STOP);
 
-	return req.err ? req.err : req.cb_err;
+	if (req.err)
+		return req.err;
+	return req.cb_err;
 }
 
 struct nlmsghdr *nl_msg_start(struct nl *nl, void *buf, uint8_t cmd,

@@ -488,6 +488,7 @@ static const struct psctl_cmd prefix_cmds[] = {
 	{ "del", prefix_del },
 	{ "flush", prefix_flush },
 	{ "show", prefix_show },
+	{ "get", prefix_get_main },
 	{ NULL, NULL },
 };
 
@@ -499,9 +500,11 @@ const struct psctl_object prefix_object = {
 	"  psctl prefix add PREFIX [name NAME] [allow-reserved]\n"
 	"  psctl prefix del PREFIX\n"
 	"  psctl prefix flush\n"
-	"  psctl prefix show [PREFIX]\n",
+	"  psctl prefix show [PREFIX]\n"
+	"  psctl prefix get ADDRESS\n",
 	.arguments =
 	"  PREFIX  IPv4 a.b.c.d/8..32 or IPv6 x:x::/16..128, host bits zero;\n"
 	"          reserved ranges (private, documentation, ...) need allow-reserved\n"
+	"  ADDRESS an IPv4 or IPv6 address: get prints the registered prefix it counts to\n"
 	"  NAME    1 to 63 printable ASCII characters, no spaces, quotes or backslashes\n",
 };

@@ -31,6 +31,8 @@ static const struct psctl_object *const objects[] = {
 	&export_object,
 	&save_object,
 	&apply_object,
+	&top_object,
+	&check_object,
 };
 
 static const char options_help[] =

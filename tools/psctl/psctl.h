@@ -76,6 +76,11 @@ extern const struct psctl_object deadline_object;
 extern const struct psctl_object export_object;
 extern const struct psctl_object save_object;
 extern const struct psctl_object apply_object;
+extern const struct psctl_object top_object;
+extern const struct psctl_object check_object;
+
+/* psctl prefix get ADDRESS (top.c). */
+int prefix_get_main(struct psctl *ctx, int argc, char **argv);
 
 /* Run one command line: OBJECT [COMMAND [ARGS]]. Returns the exit status. */
 int psctl_run(struct psctl *ctx, int argc, char **argv);

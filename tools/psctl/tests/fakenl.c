@@ -16,6 +16,9 @@
  *   FAKE_PSMON_DGRAM=N      largest dump datagram (default 8192)
  *   FAKE_PSMON_INTR=N       the first N dumps say NLM_F_DUMP_INTR
  *   FAKE_PSMON_EPERM=1      refuse every psmon request with EPERM
+ *   FAKE_PSMON_BUSY=N       only the first N prefixes carry traffic, at
+ *                           rates that grow with the index (busy_counters)
+ *   FAKE_PSMON_INTR=N       the first N prefix dumps are interrupted
  *   FAKE_PSMON_DEGRADED=DEV[,DEV...]
  *                           those LAGs are degraded: member m3 is up but
  *                           not in the active aggregator
@@ -963,12 +966,62 @@ static int cmp_prefix(const void *a, const void *b)
 	return (int)x->plen - (int)y->plen;
 }
 
-static void put_prefix(struct dumper *d, const struct fprefix *p)
+/*
+ * FAKE_PSMON_BUSY=N: only the first N prefixes (in dump order) have
+ * traffic, on every LAG; prefix i carries (i + 1) kB/s received and half
+ * that sent since the clock's epoch, so rates can be checked. Other
+ * prefixes have zero counters.
+ */
+static bool busy_counters(size_t idx, uint64_t *c)
+{
+	const char *s = getenv("FAKE_PSMON_BUSY");
+	struct timespec ts;
+	uint64_t ms;
+
+	if (!s)
+		return false;
+	if (idx >= strtoul(s, NULL, 0)) {
+		memset(c, 0, 4 * sizeof(*c));
+		return true;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	c[1] = (idx + 1) * ms;		/* (idx + 1) kB/s */
+	c[0] = c[1] / 1000;
+	c[3] = c[1] / 2;
+	c[2] = c[0] / 2;
+	return true;
+}
+
+/*
+ * FAKE_PSMON_INTR=N: the first N prefix dumps of this process see the
+ * table change (NLM_F_DUMP_INTR on their messages).
+ */
+static bool dump_intr(void)
+{
+	static long left = -1;
+	const char *s = getenv("FAKE_PSMON_INTR");
+
+	if (left < 0)
+		left = s ? strtol(s, NULL, 0) : 0;
+	if (!left)
+		return false;
+	left--;
+	return true;
+}
+
+static void put_prefix_at(struct dumper *d, const struct fprefix *p, size_t idx,
+			  bool intr)
 {
 	char buf[MSG_MAX];
 	struct nlmsghdr *nlh = msg_start(d, buf, PSMON_CMD_PREFIX_GET);
 	struct nlattr *nest, *l;
+	uint64_t c[4] = { 10, 1420, 5, 3000000 };
 	size_t i;
+
+	busy_counters(idx, c);
+	if (intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
 
 	nest = mnl_attr_nest_start(nlh, PSMON_A_PREFIX);
 	mnl_attr_put_u8(nlh, PSMON_A_PREFIX_FAMILY, p->family);
@@ -984,14 +1037,19 @@ static void put_prefix(struct dumper *d, const struct fprefix *p)
 		l = mnl_attr_nest_start(nlh, PSMON_A_PREFIX_LAG);
 		mnl_attr_put_u32(nlh, PSMON_A_PREFIX_LAG_IFINDEX, 7);
 		mnl_attr_put_strz(nlh, PSMON_A_PREFIX_LAG_IFNAME, lags[i].dev);
-		put_u64(nlh, PSMON_A_PREFIX_LAG_RX_PACKETS, PSMON_A_PREFIX_LAG_PAD, 10);
-		put_u64(nlh, PSMON_A_PREFIX_LAG_RX_BYTES, PSMON_A_PREFIX_LAG_PAD, 1420);
-		put_u64(nlh, PSMON_A_PREFIX_LAG_TX_PACKETS, PSMON_A_PREFIX_LAG_PAD, 5);
-		put_u64(nlh, PSMON_A_PREFIX_LAG_TX_BYTES, PSMON_A_PREFIX_LAG_PAD, 3000000);
+		put_u64(nlh, PSMON_A_PREFIX_LAG_RX_PACKETS, PSMON_A_PREFIX_LAG_PAD, c[0]);
+		put_u64(nlh, PSMON_A_PREFIX_LAG_RX_BYTES, PSMON_A_PREFIX_LAG_PAD, c[1]);
+		put_u64(nlh, PSMON_A_PREFIX_LAG_TX_PACKETS, PSMON_A_PREFIX_LAG_PAD, c[2]);
+		put_u64(nlh, PSMON_A_PREFIX_LAG_TX_BYTES, PSMON_A_PREFIX_LAG_PAD, c[3]);
 		mnl_attr_nest_end(nlh, l);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	dump_add(d, nlh);
+}
+
+static void put_prefix(struct dumper *d, const struct fprefix *p)
+{
+	put_prefix_at(d, p, (size_t)(p - prefixes), false);
 }
 
 static int prefix_get(const struct nlmsghdr *req)
@@ -999,6 +1057,7 @@ static int prefix_get(const struct nlmsghdr *req)
 	const struct nlattr *nest = top_attr(req, PSMON_A_PREFIX);
 	struct dumper *d;
 	struct fprefix p;
+	bool intr;
 	long idx;
 	size_t i;
 
@@ -1009,8 +1068,9 @@ static int prefix_get(const struct nlmsghdr *req)
 		if (!d)
 			abort();
 		dump_init(d, req);
+		intr = dump_intr();
 		for (i = 0; i < nprefixes; i++)
-			put_prefix(d, &prefixes[i]);
+			put_prefix_at(d, &prefixes[i], i, intr && i == nprefixes / 2);
 		dump_end(d);
 		free(d);
 		return 0;
