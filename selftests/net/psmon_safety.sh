@@ -133,8 +133,13 @@ test_capacity_one()
 	assert ip -n "$R" link set d0 up
 	assert pc "$R" lag add d0 capacity 1bit window 2
 	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	# Rates come from the interface counters: the crafted GSO sends
+	# exercise the hook, plain frames (which the dummy device counts)
+	# make the rate.
 	for _ in 1 2 3; do
 		ip netns exec "$R" python3 "$GSOSEND" d0 198.51.100.1 192.0.2.2 200 65000 8 32000 >/dev/null
+		ip netns exec "$R" python3 "$NET_DIR/psmon_rawsend.py" d0 \
+			ff:ff:ff:ff:ff:ff 100 198.51.100.1 192.0.2.2 200 1000
 		sleep 1
 	done
 	assert pc "$R" -j lag show >/dev/null

@@ -100,16 +100,48 @@ static bool read_line(char *buf, size_t len, const char *fmt, ...)
 	return true;
 }
 
+/* All of fd, NUL-terminated, up to TOOL_OUT_MAX bytes; NULL beyond. */
+static char *read_all(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *out, *p;
+	ssize_t n;
+
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap >= TOOL_OUT_MAX)
+				goto fail;
+			p = realloc(out, cap * 2);
+			if (!p)
+				goto fail;
+			out = p;
+			cap *= 2;
+		}
+		n = read(fd, out + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
 /*
  * Run a tool (found in PATH, no shell) and return what it printed on
  * standard output, NUL-terminated; NULL when it cannot be run or fails.
  */
 static char *run(const char *const argv[])
 {
-	size_t len = 0, cap = 4096;
 	int fds[2], status, devnull;
-	char *out = NULL, *p;
-	ssize_t n;
+	char *out;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
@@ -132,36 +164,12 @@ static char *run(const char *const argv[])
 		_exit(127);
 	}
 	close(fds[1]);
-	out = malloc(cap);
-	while (out) {
-		if (len + 1 >= cap) {
-			if (cap >= TOOL_OUT_MAX) {
-				free(out);
-				out = NULL;
-				break;
-			}
-			p = realloc(out, cap * 2);
-			if (!p) {
-				free(out);
-				out = NULL;
-				break;
-			}
-			out = p;
-			cap *= 2;
-		}
-		n = read(fds[0], out + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	out = read_all(fds[0]);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!out)
 		return NULL;
-	out[len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		free(out);
 		return NULL;
