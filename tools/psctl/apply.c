@@ -164,11 +164,12 @@ static void lag_request(struct apply *ap, int act, const struct conf_lag *l,
 }
 
 /*
- * Remove v[0..n) in PREFIX_GROUP_MAX messages (one rebuild of the kernel's
- * table each); a refused one is reported and skipped.
+ * Add (ACT_ADD) or remove (ACT_DEL) v[0..n) in PREFIX_GROUP_MAX messages,
+ * one rebuild of the kernel's table each; a refused one is reported and
+ * skipped. Additions are reported with their FILE:LINE.
  */
-static int remove_prefixes(struct apply *ap, const struct conf_prefix **v,
-			   size_t n)
+static int send_prefixes(struct apply *ap, int act,
+			 const struct conf_prefix **v, size_t n)
 {
 	struct prefix_entry *e;
 	unsigned int k, done;
@@ -177,40 +178,7 @@ static int remove_prefixes(struct apply *ap, const struct conf_prefix **v,
 
 	if (ap->dry_run) {
 		for (i = 0; i < n; i++)
-			print_prefix(ap, ACT_DEL, v[i]);
-		return 0;
-	}
-	e = calloc(PREFIX_GROUP_MAX, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	for (at = 0; at < n; at += done) {
-		k = n - at < PREFIX_GROUP_MAX ? n - at : PREFIX_GROUP_MAX;
-		for (i = 0; i < k; i++)
-			e[i].prefix = v[at + i]->p;
-		ret = psctl_prefix_del(ap->ctx, ap->nl, e, k, &done);
-		for (i = 0; i < done; i++)
-			print_prefix(ap, ACT_DEL, v[at + i]);
-		if (ret) {
-			ap->status = ret;
-			done++;		/* past the refused one */
-		}
-	}
-	free(e);
-	return 0;
-}
-
-/* Add v[0..n) in PREFIX_GROUP_MAX messages; a refused one is skipped. */
-static int add_prefixes(struct apply *ap, const struct conf_prefix **v,
-			size_t n)
-{
-	struct prefix_entry *e;
-	unsigned int k, done;
-	size_t i, at;
-	int ret;
-
-	if (ap->dry_run) {
-		for (i = 0; i < n; i++)
-			print_prefix(ap, ACT_ADD, v[i]);
+			print_prefix(ap, act, v[i]);
 		return 0;
 	}
 	e = calloc(PREFIX_GROUP_MAX, sizeof(*e));
@@ -224,11 +192,15 @@ static int add_prefixes(struct apply *ap, const struct conf_prefix **v,
 			memcpy(e[i].name, v[at + i]->name, sizeof(e[i].name));
 			e[i].line = v[at + i]->line;
 		}
-		ap->ctx->batch_name = ap->file;
-		ret = psctl_prefix_add(ap->ctx, ap->nl, e, k, &done);
-		ap->ctx->batch_name = NULL;
+		if (act == ACT_ADD) {
+			ap->ctx->batch_name = ap->file;
+			ret = psctl_prefix_add(ap->ctx, ap->nl, e, k, &done);
+			ap->ctx->batch_name = NULL;
+		} else {
+			ret = psctl_prefix_del(ap->ctx, ap->nl, e, k, &done);
+		}
 		for (i = 0; i < done; i++)
-			print_prefix(ap, ACT_ADD, v[at + i]);
+			print_prefix(ap, act, v[at + i]);
 		if (ret) {
 			ap->status = ret;
 			done++;		/* past the refused one */
@@ -383,11 +355,11 @@ static int apply_run(struct psctl *ctx, int argc, char **argv)
 	if (ctx->json)
 		json_begin_array(&ctx->jw, NULL);
 	/* Removals first: they make room under max_prefixes and max_lags. */
-	ret = remove_prefixes(&ap, del, ndel);
+	ret = send_prefixes(&ap, ACT_DEL, del, ndel);
 	if (ret)
 		goto nomem;
 	apply_lags(&ap, &want, &have);
-	ret = add_prefixes(&ap, add, nadd);
+	ret = send_prefixes(&ap, ACT_ADD, add, nadd);
 	if (ctx->json)
 		json_end_array(&ctx->jw);
 	if (ret)
