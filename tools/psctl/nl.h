@@ -77,9 +77,9 @@ struct nlmsghdr *nl_msg_start(struct nl *nl, void *buf, uint8_t cmd,
  * Send nlh and process the answer until the acknowledgement (with
  * NLM_F_ACK, added here for requests that are not dumps) or the end of the
  * dump. cb may be NULL. Returns the kernel's error, else the first error of
- * cb, else 0; the whole answer is read in every case. -EINTR: the dump
- * saw the table change under it (NLM_F_DUMP_INTR) and may be incomplete
- * or repeat entries; cb saw all of it, so the caller may start again.
+ * cb, else 0; the whole answer is read in every case. A dump the kernel
+ * flags as interrupted (NLM_F_DUMP_INTR) is read again, up to three times,
+ * before cb sees it; the last one is kept with a warning.
  */
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data);
 

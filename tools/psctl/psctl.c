@@ -130,10 +130,7 @@ int psctl_report_about(struct psctl *ctx, int err, const char *msg,
 	}
 	if (!what)
 		what = "request";
-	if (err == -EINTR)
-		psctl_err(ctx, "%s: the kernel's table changed while it was read; try again",
-			  what);
-	else if (err == -EPERM && *msg)
+	if (err == -EPERM && *msg)
 		psctl_err(ctx, "%s (psctl needs CAP_NET_ADMIN)", msg);
 	else if (err == -EPERM)
 		psctl_err(ctx, "%s: %s (psctl needs CAP_NET_ADMIN)", what,

@@ -77,14 +77,11 @@ int ptable_fetch(struct nl *nl, struct ptable *t)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
-	int ret = -EINTR;
+	int ret;
 
-	for (t->tries = 0; ret == -EINTR && t->tries < PTABLE_TRIES;
-	     t->tries++) {
-		clear(t);
-		nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
-		ret = nl_request(nl, nlh, entry_cb, t);
-	}
+	clear(t);
+	nlh = nl_msg_start(nl, buf, PSMON_CMD_PREFIX_GET, NLM_F_DUMP);
+	ret = nl_request(nl, nlh, entry_cb, t);
 	if (ret)
 		clear(t);
 	return ret;

@@ -17,9 +17,6 @@
 #include "nl.h"
 #include "parse.h"
 
-/* How often a dump interrupted by a concurrent change is started again. */
-#define PTABLE_TRIES	5
-
 struct ptable_lag {
 	char dev[LAG_DEVLEN];
 	struct lag_counters c;
@@ -36,12 +33,11 @@ struct ptable {
 	size_t n, cap;
 	struct ptable_lag *lags;
 	size_t nlags, lags_cap;
-	unsigned int tries;		/* dumps it took */
 };
 
 /*
- * Dump the prefixes into t (zeroed by the caller); a dump interrupted by
- * a concurrent change (-EINTR) is started again, up to PTABLE_TRIES times.
+ * Dump the prefixes into t (zeroed by the caller). nl_request() reads a
+ * dump interrupted by a concurrent change again (see nl.c).
  */
 int ptable_fetch(struct nl *nl, struct ptable *t);
 void ptable_free(struct ptable *t);
