@@ -389,6 +389,27 @@ for line in sys.stdin:
 
 # ------------------------------------------------------------ traffic
 
+# flood_start NS DST COUNT [RATE]: a ping flood of 1442-byte frames, 2 ms
+# apart, in the background (its pid in FLOOD_PID), shaped to RATE (default
+# 2mbit) by a token bucket on NS's bond0: a load that stays steady when the
+# host is busy.
+flood_start()
+{
+	tc -n "$1" qdisc replace dev bond0 root tbf rate "${4:-2mbit}" \
+		burst 4500 latency 500ms || return 1
+	ip netns exec "$1" ping -q -n -c "$3" -i 0.002 -s 1400 -W 2 "$2" \
+		> /dev/null 2>&1 &
+	FLOOD_PID=$!
+}
+
+# flood_stop: end the flood flood_start started, if any.
+flood_stop()
+{
+	[ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null
+	wait "$FLOOD_PID" 2>/dev/null
+	FLOOD_PID=
+}
+
 # psmon_ping NS COUNT DST [PING ARGS...]: send COUNT echo requests of 100
 # bytes of payload from NS to DST, 10 ms apart.  Succeeds when every reply
 # came back; prints ping's summary as a comment otherwise.

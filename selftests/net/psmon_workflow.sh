@@ -34,25 +34,6 @@ cleanup()
 	rm -rf "$STATE"
 }
 
-# flood_start NS DST COUNT [RATE]: a ping flood of 1442-byte frames shaped
-# to RATE (default 2mbit) by a token bucket on NS's bond0 (as in
-# psmon_capacity.sh): a load that stays steady when the host is busy.
-flood_start()
-{
-	tc -n "$1" qdisc replace dev bond0 root tbf rate "${4:-2mbit}" \
-		burst 4500 latency 500ms || return 1
-	ip netns exec "$1" ping -q -n -c "$3" -i 0.002 -s 1400 -W 2 "$2" \
-		> /dev/null 2>&1 &
-	FLOOD_PID=$!
-}
-
-flood_stop()
-{
-	[ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
-	wait "$FLOOD_PID" 2>/dev/null
-	FLOOD_PID=
-}
-
 # chk [DEV]: psctl -j check in the router's namespace, into $STATE/check;
 # its exit status.
 chk()
