@@ -211,6 +211,9 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 	err = psmon_rate_init(&m->rate, lag->window);
 	if (err)
 		goto free;
+	m->pn = lag->pn;
+	m->blocks = lag->blocks;
+	m->unmatched = lag->unmatched;
 	m->lag = lag;
 	m->dev = dev;
 	strscpy(m->name, dev->name, sizeof(m->name));

@@ -307,7 +307,7 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
  * costs no branch mispredictions. A built table always starts at address
  * 0; the final test only makes any other array safe to search.
  */
-u32 psmon_lpm4_lookup(const struct psmon_lpm4_range *r, size_t n,
+u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
 		      u32 addr)
 {
 	size_t half;
@@ -337,7 +337,7 @@ static inline int range6_le(const struct psmon_lpm6_range *r,
 	       ((__uint128_t)hi << 64 | lo);
 }
 
-u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 		      const unsigned char addr[16])
 {
 	unsigned long long hi, lo;
@@ -355,7 +355,7 @@ u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
 	return range6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
 }
 #else
-u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
+u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 		      const unsigned char addr[16])
 {
 	unsigned long long hi = load_be64(addr);
@@ -380,3 +380,168 @@ u32 psmon_lpm6_lookup(const struct psmon_lpm6_range *r, size_t n,
 	return PSMON_LPM_NONE;
 }
 #endif
+
+/*
+ * The direct index (see lpm.h). About two entries per range: 2n + 1
+ * ranges at most, so 2^k >= 4n.
+ */
+unsigned int psmon_lpm_dir_bits(size_t n)
+{
+	unsigned int k = 2;
+
+	while (k < PSMON_LPM_DIR_MAX && ((size_t)1 << k) < 4 * n + 2)
+		k++;
+	return k;
+}
+
+/* Leading bits a and b have in common, 0..64. */
+static unsigned int common64(unsigned long long a, unsigned long long b)
+{
+	unsigned long long x = a ^ b;
+	unsigned int n = 0;
+
+	while (n < 64 && !(x & (1ull << 63))) {
+		x <<= 1;
+		n++;
+	}
+	return n;
+}
+
+static unsigned long long top_mask64(unsigned int s)
+{
+	return s ? LPM64_MAX << (64 - s) : 0;
+}
+
+/* The entry for a slice that ranges first..last meet. */
+static unsigned int dir_entry(size_t first, size_t last, unsigned int slot)
+{
+	size_t count = last - first + 1;
+
+	if (first == last)
+		return slot;
+	if (first >> (31 - PSMON_LPM_COUNT_BITS))
+		return PSMON_LPM_CHUNK | PSMON_LPM_REST;	/* from 0 */
+	if (count >= PSMON_LPM_REST)
+		count = PSMON_LPM_REST;
+	return PSMON_LPM_CHUNK | (unsigned int)first << PSMON_LPM_COUNT_BITS |
+	       (unsigned int)count;
+}
+
+u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
+{
+	unsigned int first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
+	unsigned int count = e & PSMON_LPM_REST;
+
+	if (count == PSMON_LPM_REST)
+		count = t->nr - first;
+	return psmon_lpm4_search(t->r + first, count, addr);
+}
+
+u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
+		      const unsigned char addr[16])
+{
+	unsigned int first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
+	unsigned int count = e & PSMON_LPM_REST;
+
+	if (count == PSMON_LPM_REST)
+		count = t->nr - first;
+	return psmon_lpm6_search(t->r + first, count, addr);
+}
+
+void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
+		      size_t nr, u32 *dir, unsigned int k)
+{
+	unsigned int lo = 0, hi = 0, s = 0, cs, ce, span;
+	size_t i, j = 0, m, lim = psmon_lpm_dir_size(k);
+
+	/* The block: from the first covered address to the last one. */
+	for (i = 0; i < nr; i++) {
+		if (r[i].slot == PSMON_LPM_NONE)
+			continue;
+		if (!s) {
+			lo = r[i].start;
+			s = 1;
+		}
+		hi = i + 1 < nr ? r[i + 1].start - 1 : LPM4_MAX;
+	}
+	if (s) {
+		s = common64((unsigned long long)lo << 32,
+			     (unsigned long long)hi << 32);
+		if (s > 32 - k)
+			s = 32 - k;
+	}
+	t->base = lo & (unsigned int)(top_mask64(s) >> 32);
+	t->last = (unsigned int)(0xffffffffull >> s);
+	t->shift = 32 - s - k;
+	t->nr = (unsigned int)nr;
+	t->dir = dir;
+	t->r = r;
+
+	span = (unsigned int)(0xffffffffull >> (s + k));	/* slice - 1 */
+	for (i = 0; i < lim; i++) {
+		cs = t->base | (unsigned int)(i << (32 - s - k));
+		ce = cs | span;
+		while (j + 1 < nr && r[j + 1].start <= cs)
+			j++;
+		m = j;
+		while (m + 1 < nr && r[m + 1].start <= ce)
+			m++;
+		dir[i] = dir_entry(j, m, r[j].slot);
+	}
+}
+
+/* The range starts at or before k. */
+static int range6_starts_by(const struct psmon_lpm6_range *r, struct lpm6_key k)
+{
+	return r->hi < k.hi || (r->hi == k.hi && r->lo <= k.lo);
+}
+
+void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
+		      size_t nr, u32 *dir, unsigned int k)
+{
+	struct lpm6_key lo = { 0, 0 }, hi = { 0, 0 }, cs, ce;
+	size_t i, j = 0, m, lim = psmon_lpm_dir_size(k);
+	unsigned int s = 0, found = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (r[i].slot == PSMON_LPM_NONE)
+			continue;
+		if (!found) {
+			lo.hi = r[i].hi;
+			lo.lo = r[i].lo;
+			found = 1;
+		}
+		if (i + 1 < nr) {
+			/* The next range's start minus one. */
+			hi.hi = r[i + 1].hi - (r[i + 1].lo == 0);
+			hi.lo = r[i + 1].lo - 1;
+		} else {
+			hi.hi = LPM64_MAX;
+			hi.lo = LPM64_MAX;
+		}
+	}
+	if (found) {
+		s = common64(lo.hi, hi.hi);
+		if (s > 64 - k)
+			s = 64 - k;
+	}
+	t->base = lo.hi & top_mask64(s);
+	t->last = s ? LPM64_MAX >> s : LPM64_MAX;
+	t->shift = 64 - s - k;
+	t->nr = (unsigned int)nr;
+	t->dir = dir;
+	t->r = r;
+
+	for (i = 0; i < lim; i++) {
+		cs.hi = t->base | (unsigned long long)i << (64 - s - k);
+		cs.lo = 0;
+		ce.hi = cs.hi | (s + k < 64 ? LPM64_MAX >> (s + k) : 0);
+		ce.lo = LPM64_MAX;
+		while (j + 1 < nr && range6_starts_by(&r[j + 1], cs))
+			j++;
+		m = j;
+		while (m + 1 < nr && range6_starts_by(&r[m + 1], ce))
+			m++;
+		dir[i] = dir_entry(j, m, r[j].slot);
+	}
+}

@@ -79,7 +79,7 @@ static int __net_init psmon_net_init(struct net *net)
 
 	pn->net = net;
 	mutex_init(&pn->lock);
-	RCU_INIT_POINTER(pn->table, NULL);
+	RCU_INIT_POINTER(pn->table, &psmon_empty_table);
 	psmon_prefix_init(pn);
 	INIT_LIST_HEAD(&pn->lags);
 	psmon_sampler_init(pn);

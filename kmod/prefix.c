@@ -306,27 +306,71 @@ void psmon_prefix_fold_lag(struct psmon_net *pn, const struct psmon_lag *lag)
 	}
 }
 
-static int psmon_table_rebuild(struct psmon_net *pn)
+/* Lookup table of a namespace without prefixes: every address unmatched. */
+static const u32 psmon_empty_dir[4] = {
+	PSMON_LPM_NONE, PSMON_LPM_NONE, PSMON_LPM_NONE, PSMON_LPM_NONE,
+};
+
+struct psmon_table psmon_empty_table = {
+	.v4 = { .last = U32_MAX, .shift = 32 - 2, .dir = psmon_empty_dir },
+	.v6 = { .last = U64_MAX, .shift = 64 - 2, .dir = psmon_empty_dir },
+};
+
+/* Free a table no longer published, after a grace period. */
+static void psmon_table_put(struct psmon_table *t)
 {
+	if (t != &psmon_empty_table)
+		kvfree_rcu(t, rcu);
+}
+
+/*
+ * Build the table of the registered prefixes and publish it. A namespace's
+ * table is charged to the memory budget; only growth can be refused, so
+ * removing prefixes never fails for the budget. The prefixes are copied
+ * into a scratch array, in the tree's order: sorted, IPv4 first.
+ */
+static int psmon_table_rebuild(struct psmon_net *pn,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int k4 = psmon_lpm_dir_bits(pn->n4);
+	unsigned int k6 = psmon_lpm_dir_bits(pn->n6);
 	size_t r4max = psmon_lpm_ranges_max(pn->n4);
 	size_t r6max = psmon_lpm_ranges_max(pn->n6);
-	size_t i4 = 0, i6 = pn->n4, hdr = ALIGN(sizeof(struct psmon_table), 8);
+	size_t i4 = 0, i6 = pn->n4, size, n4, n6;
+	u32 *d4, *d6;
+	struct psmon_lpm4_range *r4;
+	struct psmon_lpm6_range *r6;
 	struct psmon_lpm_prefix *tmp;
 	struct psmon_table *t, *old;
 	struct rb_node *node;
+	size_t grow;
+	int err;
 
-	t = kvmalloc(hdr + r6max * sizeof(*t->r6) + r4max * sizeof(*t->r4),
-		     GFP_KERNEL_ACCOUNT);
-	if (!t)
-		return -ENOMEM;
-	tmp = kvmalloc_array(max_t(size_t, pn->nprefixes, 1), sizeof(*tmp),
-			     GFP_KERNEL);
-	if (!tmp) {
-		kvfree(t);
-		return -ENOMEM;
+	old = rcu_dereference_protected(pn->table, lockdep_is_held(&pn->lock));
+	if (!pn->nprefixes) {
+		rcu_assign_pointer(pn->table, &psmon_empty_table);
+		psmon_mem_uncharge(old->size);
+		psmon_table_put(old);
+		return 0;
 	}
 
-	/* In order: all IPv4 prefixes, sorted, then all IPv6 ones. */
+	/* Widest members first: each part stays naturally aligned. */
+	size = ALIGN(sizeof(*t), 8) + r6max * sizeof(*r6) +
+	       r4max * sizeof(*r4) +
+	       (psmon_lpm_dir_size(k4) + psmon_lpm_dir_size(k6)) * sizeof(*d4);
+	grow = size > old->size ? size - old->size : 0;
+	err = psmon_mem_charge(grow, extack);
+	if (err)
+		return err;
+	t = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!t)
+		goto nomem;
+	tmp = kvmalloc_array(pn->nprefixes, sizeof(*tmp), GFP_KERNEL);
+	if (!tmp) {
+		kvfree(t);
+		goto nomem;
+	}
+
 	for (node = rb_first(&pn->prefixes); node; node = rb_next(node)) {
 		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
 						  node);
@@ -338,16 +382,25 @@ static int psmon_table_rebuild(struct psmon_net *pn)
 		e->slot = p->slot;
 	}
 
-	t->r6 = (void *)t + hdr;
-	t->r4 = (void *)(t->r6 + r6max);
-	t->n4 = psmon_lpm4_build(tmp, pn->n4, t->r4);
-	t->n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, t->r6);
+	t->size = size;
+	r6 = (void *)t + ALIGN(sizeof(*t), 8);
+	r4 = (void *)(r6 + r6max);
+	d4 = (void *)(r4 + r4max);
+	d6 = d4 + psmon_lpm_dir_size(k4);
+	n4 = psmon_lpm4_build(tmp, pn->n4, r4);
+	n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, r6);
 	kvfree(tmp);
+	psmon_lpm4_index(&t->v4, r4, n4, d4, k4);
+	psmon_lpm6_index(&t->v6, r6, n6, d6, k6);
 
-	old = rcu_replace_pointer(pn->table, t, lockdep_is_held(&pn->lock));
-	if (old)
-		kvfree_rcu(old, rcu);
+	rcu_assign_pointer(pn->table, t);
+	psmon_mem_uncharge(old->size + grow - size);
+	psmon_table_put(old);
 	return 0;
+nomem:
+	psmon_mem_uncharge(grow);
+	NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
+	return -ENOMEM;
 }
 
 static void psmon_prefix_count(struct psmon_net *pn,
@@ -430,7 +483,7 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 		psmon_prefix_count(pn, p[i], 1);
 	}
 
-	err = psmon_table_rebuild(pn);
+	err = psmon_table_rebuild(pn, extack);
 	if (!err) {
 		pn->gen++;
 		return 0;
@@ -514,7 +567,7 @@ static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list)
 	unsigned long cookie;
 	int err;
 
-	err = psmon_table_rebuild(pn);
+	err = psmon_table_rebuild(pn, NULL);
 	if (err)
 		return err;
 	pn->gen++;
@@ -617,9 +670,9 @@ void psmon_prefix_flush(struct psmon_net *pn)
 	pn->nprefixes = 0;
 	pn->n4 = 0;
 	pn->n6 = 0;
-	t = rcu_replace_pointer(pn->table, NULL, true);
-	if (t)
-		kvfree_rcu(t, rcu);
+	t = rcu_replace_pointer(pn->table, &psmon_empty_table, true);
+	psmon_mem_uncharge(t->size);
+	psmon_table_put(t);
 	ida_destroy(&pn->slots);
 	kvfree(pn->block_used);
 	pn->block_used = NULL;

@@ -89,14 +89,20 @@ struct psmon_rate {
 	u64 hook_bps[PSMON_DIRS];	/* hook totals */
 };
 
-/* The lookup table the packet path reads; immutable once published. */
+/*
+ * The lookup table the packet path reads; immutable once published. One
+ * allocation: this header, the ranges and the direct indexes (lpm.h). A
+ * namespace without prefixes points to psmon_empty_table, which is never
+ * freed, so readers need no NULL test.
+ */
 struct psmon_table {
+	struct psmon_lpm4 v4;
+	struct psmon_lpm6 v6;
+	size_t size;			/* bytes charged to the budget */
 	struct rcu_head rcu;
-	u32 n4;
-	u32 n6;
-	struct psmon_lpm4_range *r4;
-	struct psmon_lpm6_range *r6;
 };
+
+extern struct psmon_table psmon_empty_table;
 
 struct psmon_net {
 	struct net *net;
@@ -173,6 +179,15 @@ struct psmon_lag {
 };
 
 struct psmon_member {
+	/*
+	 * What the packet path reads, copied from the LAG (which outlives
+	 * its members) so that a packet touches one line of the member.
+	 */
+	struct psmon_pcpu __percpu *stats;
+	struct psmon_net *pn;
+	struct psmon_block __percpu **blocks;
+	struct psmon_pcpu __percpu *unmatched;
+
 	struct list_head node;
 	struct psmon_lag *lag;
 	struct net_device *dev;
@@ -184,7 +199,6 @@ struct psmon_member {
 	/* dev->name, kept under psmon_net.lock for readers without RTNL. */
 	char name[IFNAMSIZ];
 	bool imbalanced;		/* above the threshold, its LAG not */
-	struct psmon_pcpu __percpu *stats;
 	struct psmon_rate rate;
 	/* Interface counters since the member joined, and the last reading. */
 	struct psmon_totals ifc;

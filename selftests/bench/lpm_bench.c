@@ -464,11 +464,11 @@ static uint32_t run_lpm(const struct bench *b, size_t count)
 
 	if (!b->v6)
 		for (i = 0; i < count; i++)
-			sum += psmon_lpm4_lookup(b->r4, b->nr,
+			sum += psmon_lpm4_search(b->r4, b->nr,
 						 b->addr4[i & (NADDR - 1)]);
 	else
 		for (i = 0; i < count; i++)
-			sum += psmon_lpm6_lookup(b->r6, b->nr,
+			sum += psmon_lpm6_search(b->r6, b->nr,
 						 b->addr[i & (NADDR - 1)]);
 	return sum;
 }
@@ -622,10 +622,10 @@ static void cross_check(const struct bench *b)
 
 	for (i = 0; i < NADDR; i++) {
 		if (!b->v6)
-			bad += psmon_lpm4_lookup(b->r4, b->nr, b->addr4[i]) !=
+			bad += psmon_lpm4_search(b->r4, b->nr, b->addr4[i]) !=
 			       base4_lookup(&b->b4, b->addr4[i]);
 		else
-			bad += psmon_lpm6_lookup(b->r6, b->nr, b->addr[i]) !=
+			bad += psmon_lpm6_search(b->r6, b->nr, b->addr[i]) !=
 			       base6_lookup(&b->b6, b->addr[i]);
 	}
 	if (bad)

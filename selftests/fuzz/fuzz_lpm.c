@@ -80,6 +80,11 @@ struct table {
 	size_t n;
 	struct psmon_lpm4_range r4[2 * MAX_PREFIXES + 1];
 	struct psmon_lpm6_range r6[2 * MAX_PREFIXES + 1];
+	/* The direct index, of a size the input chooses. */
+	unsigned int k;
+	u32 dir[1u << PSMON_LPM_DIR_MAX];
+	struct psmon_lpm4 x4;
+	struct psmon_lpm6 x6;
 };
 
 static void check(const struct table *t, const struct ref *r, size_t n,
@@ -87,10 +92,17 @@ static void check(const struct table *t, const struct ref *r, size_t n,
 {
 	uint32_t want = ref_lookup(r, n, a), got;
 
-	got = t->w == 4 ? psmon_lpm4_lookup(t->r4, t->n, be32(a)) :
-			  psmon_lpm6_lookup(t->r6, t->n, a);
+	got = t->w == 4 ? psmon_lpm4_search(t->r4, t->n, be32(a)) :
+			  psmon_lpm6_search(t->r6, t->n, a);
 	if (got != want) {
-		fprintf(stderr, "lookup: got slot %u, want %u\n", got, want);
+		fprintf(stderr, "search: got slot %u, want %u\n", got, want);
+		abort();
+	}
+	got = t->w == 4 ? psmon_lpm4_lookup(&t->x4, be32(a)) :
+			  psmon_lpm6_lookup(&t->x6, a);
+	if (got != want) {
+		fprintf(stderr, "index of %u bits: got slot %u, want %u\n",
+			t->k, got, want);
 		abort();
 	}
 }
@@ -141,6 +153,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	t.w = w;
 	t.n = w == 4 ? psmon_lpm4_build(p, n, t.r4) : psmon_lpm6_build(p, n, t.r6);
 	fuzz_assert(t.n >= 1 && t.n <= psmon_lpm_ranges_max(n));
+	/* Bits 1-5 of the first byte: the module's index size or another. */
+	t.k = (data[0] >> 1) % (PSMON_LPM_DIR_MAX + 1);
+	if (!t.k)
+		t.k = psmon_lpm_dir_bits(n);
+	if (w == 4)
+		psmon_lpm4_index(&t.x4, t.r4, t.n, t.dir, t.k);
+	else
+		psmon_lpm6_index(&t.x6, t.r6, t.n, t.dir, t.k);
 
 	/* The edges of every prefix, and one address either side. */
 	for (i = 0; i < n; i++) {

@@ -200,6 +200,14 @@ struct table {
 	size_t cnt;
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
+	/*
+	 * Two direct indexes over the ranges: the size the module uses
+	 * (psmon_lpm_dir_bits) and one of random size, down to 1 bit.
+	 */
+	unsigned int k[2];
+	uint32_t *dir[2];
+	struct psmon_lpm4 x4[2];
+	struct psmon_lpm6 x6[2];
 };
 
 static int lib_prefix_cmp(const struct psmon_lpm_prefix *a,
@@ -222,6 +230,46 @@ static u128 range_start(const struct table *t, size_t i)
 static uint32_t range_slot(const struct table *t, size_t i)
 {
 	return t->w == 32 ? t->r4[i].slot : t->r6[i].slot;
+}
+
+/*
+ * Index the ranges twice and check each index: a leaf is a slice inside one
+ * range; any other entry names at least two ranges, the first holding the
+ * slice's first address.
+ */
+static void table_index(struct table *t)
+{
+	size_t i, j, lim, first, count;
+	uint32_t e;
+
+	t->k[0] = psmon_lpm_dir_bits(t->n);
+	if (t->k[0] < 1 || t->k[0] > PSMON_LPM_DIR_MAX)
+		fail("psmon_lpm_dir_bits(%zu) = %u", t->n, t->k[0]);
+	t->k[1] = 1 + (unsigned int)rnd_below(PSMON_LPM_DIR_MAX);
+	for (j = 0; j < 2; j++) {
+		lim = psmon_lpm_dir_size(t->k[j]);
+		/* Exactly the documented size, so ASan catches an overrun. */
+		t->dir[j] = xcalloc(lim, sizeof(*t->dir[j]));
+		if (t->w == 32)
+			psmon_lpm4_index(&t->x4[j], t->r4, t->cnt, t->dir[j],
+					 t->k[j]);
+		else
+			psmon_lpm6_index(&t->x6[j], t->r6, t->cnt, t->dir[j],
+					 t->k[j]);
+		for (i = 0; i < lim; i++) {
+			e = t->dir[j][i];
+			if (!(e & PSMON_LPM_CHUNK))
+				continue;
+			first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
+			count = e & PSMON_LPM_REST;
+			if (count == PSMON_LPM_REST)
+				count = t->cnt - first;
+			if (count < 2 || first >= t->cnt ||
+			    count > t->cnt - first)
+				fail("index entry %zu of %zu: ranges %zu+%zu of %zu",
+				     i, lim, first, count, t->cnt);
+		}
+	}
 }
 
 /*
@@ -275,6 +323,7 @@ static void table_build(struct table *t, unsigned int w,
 		t->cnt = t->cnt > max ? max : t->cnt;
 		return;
 	}
+	table_index(t);
 	if (range_start(t, 0) != 0)
 		fail("first range does not start at address 0");
 	for (i = 1; i < t->cnt; i++) {
@@ -289,6 +338,8 @@ static void table_build(struct table *t, unsigned int w,
 
 static void table_free(struct table *t)
 {
+	free(t->dir[0]);
+	free(t->dir[1]);
 	free(t->p);
 	free(t->r4);
 	free(t->r6);
@@ -298,24 +349,45 @@ static void table_free(struct table *t)
  * lpm.c compiled a second time with PSMON_LPM_NO_INT128 (see Makefile):
  * the IPv6 lookup written for targets without 128-bit integers.
  */
-uint32_t psmon_lpm6_lookup_portable(const struct psmon_lpm6_range *r,
+uint32_t psmon_lpm6_search_portable(const struct psmon_lpm6_range *r,
 				    size_t n, const uint8_t addr[16]);
 
+/*
+ * The answer of the range search, after checking that both indexes (and,
+ * for IPv6, the search without 128-bit integers) give the same one.
+ */
 static uint32_t table_lookup(const struct table *t, u128 a)
 {
 	char buf[INET6_ADDRSTRLEN];
 	uint32_t slot, other;
+	unsigned int j;
 	uint8_t b[16];
 
-	if (t->w == 32)
-		return psmon_lpm4_lookup(t->r4, t->cnt, (uint32_t)a);
+	if (t->w == 32) {
+		slot = psmon_lpm4_search(t->r4, t->cnt, (uint32_t)a);
+		for (j = 0; j < 2; j++) {
+			other = psmon_lpm4_lookup(&t->x4[j], (uint32_t)a);
+			if (other != slot)
+				fail("lookup %s: index of %u bits says %" PRId32
+				     ", not %" PRId32, fmt_addr(a, 32, buf),
+				     t->k[j], (int32_t)other, (int32_t)slot);
+		}
+		return slot;
+	}
 	to_bytes(a, 128, b);
-	slot = psmon_lpm6_lookup(t->r6, t->cnt, b);
-	other = psmon_lpm6_lookup_portable(t->r6, t->cnt, b);
+	slot = psmon_lpm6_search(t->r6, t->cnt, b);
+	other = psmon_lpm6_search_portable(t->r6, t->cnt, b);
 	if (other != slot)
 		fail("lookup %s: portable variant says %" PRId32
 		     ", not %" PRId32, fmt_addr(a, 128, buf), (int32_t)other,
 		     (int32_t)slot);
+	for (j = 0; j < 2; j++) {
+		other = psmon_lpm6_lookup(&t->x6[j], b);
+		if (other != slot)
+			fail("lookup %s: index of %u bits says %" PRId32
+			     ", not %" PRId32, fmt_addr(a, 128, buf), t->k[j],
+			     (int32_t)other, (int32_t)slot);
+	}
 	return slot;
 }
 
@@ -699,9 +771,9 @@ static void test_v4_ignores_tail(void)
 	cnt = psmon_lpm4_build(p, 2, r);
 	if (cnt != 5)
 		fail("%zu ranges, want 5", cnt);
-	if (psmon_lpm4_lookup(r, cnt, 0x0a010203) != 2 ||
-	    psmon_lpm4_lookup(r, cnt, 0x0a020000) != 1 ||
-	    psmon_lpm4_lookup(r, cnt, 0x0b000000) != NONE)
+	if (psmon_lpm4_search(r, cnt, 0x0a010203) != 2 ||
+	    psmon_lpm4_search(r, cnt, 0x0a020000) != 1 ||
+	    psmon_lpm4_search(r, cnt, 0x0b000000) != NONE)
 		fail("wrong answers");
 }
 
@@ -774,15 +846,15 @@ static void test_invalid_input(void)
 			fail("IPv4: %zu ranges from %zu prefixes", cnt, n);
 		else
 			for (i = 0; i < 100; i++)
-				psmon_lpm4_lookup(r4, cnt, (uint32_t)rnd());
+				psmon_lpm4_search(r4, cnt, (uint32_t)rnd());
 		cnt = psmon_lpm6_build(p, n, r6);
 		if (cnt < 1 || cnt > max)
 			fail("IPv6: %zu ranges from %zu prefixes", cnt, n);
 		else
 			for (i = 0; i < 100; i++) {
 				to_bytes(rnd128(), 128, addr);
-				psmon_lpm6_lookup(r6, cnt, addr);
-				psmon_lpm6_lookup_portable(r6, cnt, addr);
+				psmon_lpm6_search(r6, cnt, addr);
+				psmon_lpm6_search_portable(r6, cnt, addr);
 			}
 		free(r4);
 		free(r6);
@@ -1069,9 +1141,8 @@ static void expect_ref(const struct table *t, const struct perlen *ref, u128 a)
 	expect(t, a, perlen_lookup(ref, a));
 }
 
-static void large(unsigned int w)
+static void large(unsigned int w, size_t want)
 {
-	const size_t want = 100000;
 	struct tpfx *p = xcalloc(want, sizeof(*p));
 	u128 max = all_ones(w), a;
 	struct nest_stats st = { 0 };
@@ -1121,12 +1192,22 @@ static void large(unsigned int w)
 
 static void test_large4(void)
 {
-	large(32);
+	large(32, 100000);
 }
 
 static void test_large6(void)
 {
-	large(128);
+	large(128, 100000);
+}
+
+static void test_huge4(void)
+{
+	large(32, 1000000);
+}
+
+static void test_huge6(void)
+{
+	large(128, 1000000);
 }
 
 /* ---- main ---- */
@@ -1163,6 +1244,8 @@ static const struct {
 	  test_exhaustive6 },
 	{ "IPv4 100k prefixes", test_large4 },
 	{ "IPv6 100k prefixes", test_large6 },
+	{ "IPv4 1M prefixes", test_huge4 },
+	{ "IPv6 1M prefixes", test_huge6 },
 };
 
 int main(void)
