@@ -382,13 +382,19 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 #endif
 
 /*
- * The direct index (see lpm.h). About two entries per range: 2n + 1
- * ranges at most, so 2^k >= 4n.
+ * The direct index (see lpm.h).
+ *
+ * k: about four entries per prefix, at least 2^PSMON_LPM_DIR_MIN for a
+ * family with prefixes (fine slices answer more lookups at once; the
+ * index is capped by the block, so a table in one small block stays
+ * small), 4 entries for a family without.
  */
 unsigned int psmon_lpm_dir_bits(size_t n)
 {
-	unsigned int k = 2;
+	unsigned int k = PSMON_LPM_DIR_MIN;
 
+	if (!n)
+		return 2;
 	while (k < PSMON_LPM_DIR_MAX && ((size_t)1 << k) < 4 * n + 2)
 		k++;
 	return k;
@@ -407,141 +413,232 @@ static unsigned int common64(unsigned long long a, unsigned long long b)
 	return n;
 }
 
-static unsigned long long top_mask64(unsigned int s)
+/*
+ * The builder works for both families on the index key: the address for
+ * IPv4 (w = 32), its first 64 bits for IPv6 (w = 64). A slice starts at a
+ * key with the rest of the address 0, so an IPv6 range starts by the
+ * slice's start when its key is below, or equal with the rest 0.
+ */
+struct ix {
+	const struct psmon_lpm4_range *r4;
+	const struct psmon_lpm6_range *r6;
+	size_t nr;
+	unsigned int w;
+	unsigned int *dir;		/* NULL: count only */
+	struct psmon_lpm_node *node;
+	size_t ndir;			/* entries used */
+	size_t nnode;			/* nodes used */
+};
+
+static unsigned long long ix_key(const struct ix *x, size_t j)
 {
-	return s ? LPM64_MAX << (64 - s) : 0;
+	return x->r4 ? x->r4[j].start : x->r6[j].hi;
 }
 
-/* The entry for a slice that ranges first..last meet. */
-static unsigned int dir_entry(size_t first, size_t last, unsigned int slot)
+/* Range j starts at or before the key cs with the rest of the address 0. */
+static int ix_starts_by(const struct ix *x, size_t j, unsigned long long cs)
 {
-	size_t count = last - first + 1;
+	unsigned long long key = ix_key(x, j);
 
-	if (first == last)
-		return slot;
-	if (first >> (31 - PSMON_LPM_COUNT_BITS))
-		return PSMON_LPM_CHUNK | PSMON_LPM_REST;	/* from 0 */
-	if (count >= PSMON_LPM_REST)
-		count = PSMON_LPM_REST;
-	return PSMON_LPM_CHUNK | (unsigned int)first << PSMON_LPM_COUNT_BITS |
-	       (unsigned int)count;
+	return key < cs || (key == cs && (x->r4 || !x->r6[j].lo));
 }
 
-u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
+static unsigned int ix_slot(const struct ix *x, size_t j)
 {
-	unsigned int first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
-	unsigned int count = e & PSMON_LPM_REST;
-
-	if (count == PSMON_LPM_REST)
-		count = t->nr - first;
-	return psmon_lpm4_search(t->r + first, count, addr);
+	return x->r4 ? x->r4[j].slot : x->r6[j].slot;
 }
 
-u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
-		      const unsigned char addr[16])
+/* Bits of a sub-index for a slice that count ranges meet, at most max. */
+static unsigned int ix_sub_bits(size_t count, unsigned int max)
 {
-	unsigned int first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
-	unsigned int count = e & PSMON_LPM_REST;
+	unsigned int k = 2;
 
-	if (count == PSMON_LPM_REST)
-		count = t->nr - first;
-	return psmon_lpm6_search(t->r + first, count, addr);
+	while (k < PSMON_LPM_SUB_MAX && ((size_t)1 << k) < 4 * count)
+		k++;
+	return k < max ? k : max;
+}
+
+static unsigned int ix_node(struct ix *x, unsigned int a, unsigned int b)
+{
+	if (x->dir) {
+		x->node[x->nnode].a = a;
+		x->node[x->nnode].b = b;
+	}
+	return PSMON_LPM_CHUNK | (unsigned int)x->nnode++;
+}
+
+/*
+ * Entries at..at + 2^k for the slices of 2^shift keys from base; j is the
+ * range holding base. A slice many ranges meet gets a sub-index of its
+ * own (one level only: top).
+ */
+static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
+		     unsigned int shift, size_t j, size_t at, int top)
+{
+	unsigned long long cs, ce, i, lim = 1ull << k;
+	unsigned int e, k2;
+	size_t m, sub;
+
+	for (i = 0; i < lim; i++) {
+		cs = base + (i << shift);
+		ce = cs + ((1ull << shift) - 1);
+		while (j + 1 < x->nr && ix_starts_by(x, j + 1, cs))
+			j++;
+		m = j;
+		while (m + 1 < x->nr && ix_key(x, m + 1) <= ce)
+			m++;
+		if (m == j) {
+			e = ix_slot(x, j);
+		} else if (top && shift && m - j + 1 > PSMON_LPM_SUB_MIN) {
+			k2 = ix_sub_bits(m - j + 1, shift);
+			sub = x->ndir;
+			x->ndir += (size_t)1 << k2;
+			e = ix_node(x, (unsigned int)sub,
+				    PSMON_LPM_SUB | (shift - k2));
+			ix_level(x, cs, k2, shift - k2, j, sub, 0);
+		} else {
+			e = ix_node(x, (unsigned int)j, (unsigned int)(m - j + 1));
+		}
+		if (x->dir)
+			x->dir[at + i] = e;
+	}
+}
+
+/*
+ * The block (first covered key, s) and the top level's size; then the
+ * index, or with x->dir NULL only its size. Returns k.
+ */
+static unsigned int ix_build(struct ix *x, unsigned int k,
+			     unsigned long long *base, unsigned int *s)
+{
+	unsigned long long lo = 0, hi = 0, key, mask;
+	size_t i, j = 0;
+	int found = 0;
+
+	for (i = 0; i < x->nr; i++) {
+		if (ix_slot(x, i) == PSMON_LPM_NONE)
+			continue;
+		if (!found) {
+			lo = ix_key(x, i);
+			found = 1;
+		}
+		/* The last key before the next range, or the last of all. */
+		if (i + 1 < x->nr) {
+			key = ix_key(x, i + 1);
+			hi = ix_starts_by(x, i + 1, key) ? key - 1 : key;
+		} else {
+			hi = x->w == 32 ? LPM4_MAX : LPM64_MAX;
+		}
+	}
+	*s = 0;
+	if (found)
+		*s = common64(lo << (64 - x->w), hi << (64 - x->w));
+	if (*s > x->w - k)
+		*s = x->w - k;
+	if (*s > x->w - 1)
+		*s = x->w - 1;
+	if (k > x->w - *s)
+		k = x->w - *s;
+	mask = *s ? LPM64_MAX << (64 - *s) >> (64 - x->w) : 0;
+	*base = lo & mask;
+	while (j + 1 < x->nr && ix_starts_by(x, j + 1, *base))
+		j++;
+	x->ndir = (size_t)1 << k;
+	x->nnode = 0;
+	ix_level(x, *base, k, x->w - *s - k, j, 0, 1);
+	return k;
+}
+
+void psmon_lpm4_index_size(const struct psmon_lpm4_range *r, size_t nr,
+			   unsigned int k, struct psmon_lpm_size *size)
+{
+	struct ix x = { .r4 = r, .nr = nr, .w = 32 };
+	unsigned long long base;
+	unsigned int s;
+
+	ix_build(&x, k, &base, &s);
+	size->dir = x.ndir;
+	size->node = x.nnode;
+}
+
+void psmon_lpm6_index_size(const struct psmon_lpm6_range *r, size_t nr,
+			   unsigned int k, struct psmon_lpm_size *size)
+{
+	struct ix x = { .r6 = r, .nr = nr, .w = 64 };
+	unsigned long long base;
+	unsigned int s;
+
+	ix_build(&x, k, &base, &s);
+	size->dir = x.ndir;
+	size->node = x.nnode;
 }
 
 void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
-		      size_t nr, u32 *dir, unsigned int k)
+		      size_t nr, unsigned int k, u32 *dir,
+		      struct psmon_lpm_node *node)
 {
-	unsigned int lo = 0, hi = 0, s = 0, cs, ce, span;
-	size_t i, j = 0, m, lim = psmon_lpm_dir_size(k);
+	struct ix x = { .r4 = r, .nr = nr, .w = 32, .dir = dir, .node = node };
+	unsigned long long base;
+	unsigned int s;
 
-	/* The block: from the first covered address to the last one. */
-	for (i = 0; i < nr; i++) {
-		if (r[i].slot == PSMON_LPM_NONE)
-			continue;
-		if (!s) {
-			lo = r[i].start;
-			s = 1;
-		}
-		hi = i + 1 < nr ? r[i + 1].start - 1 : LPM4_MAX;
-	}
-	if (s) {
-		s = common64((unsigned long long)lo << 32,
-			     (unsigned long long)hi << 32);
-		if (s > 32 - k)
-			s = 32 - k;
-	}
-	t->base = lo & (unsigned int)(top_mask64(s) >> 32);
-	t->last = (unsigned int)(0xffffffffull >> s);
+	k = ix_build(&x, k, &base, &s);
+	t->base = (unsigned int)base;
+	t->last = (unsigned int)(LPM4_MAX >> s);
 	t->shift = 32 - s - k;
+	t->slice = (unsigned int)((1ull << t->shift) - 1);
 	t->nr = (unsigned int)nr;
 	t->dir = dir;
+	t->node = node;
 	t->r = r;
-
-	span = (unsigned int)(0xffffffffull >> (s + k));	/* slice - 1 */
-	for (i = 0; i < lim; i++) {
-		cs = t->base | (unsigned int)(i << (32 - s - k));
-		ce = cs | span;
-		while (j + 1 < nr && r[j + 1].start <= cs)
-			j++;
-		m = j;
-		while (m + 1 < nr && r[m + 1].start <= ce)
-			m++;
-		dir[i] = dir_entry(j, m, r[j].slot);
-	}
-}
-
-/* The range starts at or before k. */
-static int range6_starts_by(const struct psmon_lpm6_range *r, struct lpm6_key k)
-{
-	return r->hi < k.hi || (r->hi == k.hi && r->lo <= k.lo);
 }
 
 void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
-		      size_t nr, u32 *dir, unsigned int k)
+		      size_t nr, unsigned int k, u32 *dir,
+		      struct psmon_lpm_node *node)
 {
-	struct lpm6_key lo = { 0, 0 }, hi = { 0, 0 }, cs, ce;
-	size_t i, j = 0, m, lim = psmon_lpm_dir_size(k);
-	unsigned int s = 0, found = 0;
+	struct ix x = { .r6 = r, .nr = nr, .w = 64, .dir = dir, .node = node };
+	unsigned long long base;
+	unsigned int s;
 
-	for (i = 0; i < nr; i++) {
-		if (r[i].slot == PSMON_LPM_NONE)
-			continue;
-		if (!found) {
-			lo.hi = r[i].hi;
-			lo.lo = r[i].lo;
-			found = 1;
-		}
-		if (i + 1 < nr) {
-			/* The next range's start minus one. */
-			hi.hi = r[i + 1].hi - (r[i + 1].lo == 0);
-			hi.lo = r[i + 1].lo - 1;
-		} else {
-			hi.hi = LPM64_MAX;
-			hi.lo = LPM64_MAX;
-		}
-	}
-	if (found) {
-		s = common64(lo.hi, hi.hi);
-		if (s > 64 - k)
-			s = 64 - k;
-	}
-	t->base = lo.hi & top_mask64(s);
-	t->last = s ? LPM64_MAX >> s : LPM64_MAX;
+	k = ix_build(&x, k, &base, &s);
+	t->base = base;
+	t->last = LPM64_MAX >> s;
 	t->shift = 64 - s - k;
+	t->slice = (1ull << t->shift) - 1;
 	t->nr = (unsigned int)nr;
 	t->dir = dir;
+	t->node = node;
 	t->r = r;
+}
 
-	for (i = 0; i < lim; i++) {
-		cs.hi = t->base | (unsigned long long)i << (64 - s - k);
-		cs.lo = 0;
-		ce.hi = cs.hi | (s + k < 64 ? LPM64_MAX >> (s + k) : 0);
-		ce.lo = LPM64_MAX;
-		while (j + 1 < nr && range6_starts_by(&r[j + 1], cs))
-			j++;
-		m = j;
-		while (m + 1 < nr && range6_starts_by(&r[m + 1], ce))
-			m++;
-		dir[i] = dir_entry(j, m, r[j].slot);
+/* The search, or the sub-index and then maybe a search, an entry asks for. */
+u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
+{
+	const struct psmon_lpm_node *n = &t->node[e & ~PSMON_LPM_CHUNK];
+
+	if (n->b & PSMON_LPM_SUB) {
+		e = t->dir[n->a + (((addr - t->base) & t->slice) >>
+				   (n->b & PSMON_LPM_SHIFT))];
+		if (!(e & PSMON_LPM_CHUNK))
+			return e;
+		n = &t->node[e & ~PSMON_LPM_CHUNK];
 	}
+	return psmon_lpm4_search(t->r + n->a, n->b, addr);
+}
+
+u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
+		     const unsigned char addr[16])
+{
+	const struct psmon_lpm_node *n = &t->node[e & ~PSMON_LPM_CHUNK];
+
+	if (n->b & PSMON_LPM_SUB) {
+		unsigned long long off = load_be64(addr) - t->base;
+
+		e = t->dir[n->a + ((off & t->slice) >>
+				   (n->b & PSMON_LPM_SHIFT))];
+		if (!(e & PSMON_LPM_CHUNK))
+			return e;
+		n = &t->node[e & ~PSMON_LPM_CHUNK];
+	}
+	return psmon_lpm6_search(t->r + n->a, n->b, addr);
 }

@@ -84,69 +84,93 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * All the addresses some prefix covers lie in one aligned block, the
  * smallest holding them (2^(32 - s) addresses from base: its first s bits
  * are those of every covered address). The next k bits of an address, its
- * offset in the block shifted right, select one of 2^k index entries, each
- * standing for an equal slice of the block. A slice that lies within one range is a leaf,
- * which gives the answer at once; any other slice names the ranges that
- * meet it, at most a handful in practice, for a binary search. Addresses
- * outside the block match nothing. k grows with the table (about two
- * entries per range, at most PSMON_LPM_DIR_MAX bits); IPv6 indexes with
- * the first 64 address bits only (s + k <= 64), the search covers the rest.
+ * offset in the block shifted right, select one of 2^k entries, each
+ * standing for an equal slice of the block. A slice that lies within one
+ * range is a leaf, which gives the answer at once. Any other slice names a
+ * node: the ranges that meet it, for a binary search, or, when more than
+ * PSMON_LPM_SUB_MIN do, a sub-index of its own that cuts the slice the same
+ * way (one level; its non-leaf entries name ranges). Addresses outside the
+ * block match nothing. k grows with the table (about four entries per
+ * prefix, from 2^PSMON_LPM_DIR_MIN to 2^PSMON_LPM_DIR_MAX). IPv6 indexes
+ * with the first 64 address bits (s + k <= 64), the search covers the rest.
  *
- * So a lookup is a subtraction and a bounds test, one load of a 4-byte
- * entry and, for the
- * slices where ranges begin, a short search; the cost barely moves with
- * the table's size, and nesting costs nothing.
+ * So most lookups are a subtraction and a bounds test and one load of a
+ * 4-byte entry, whatever the table's size; the others, a node and another
+ * entry, and a search of a few ranges. Nesting costs nothing.
  */
-#define PSMON_LPM_DIR_MAX	18
+#define PSMON_LPM_DIR_MIN	16
+#define PSMON_LPM_DIR_MAX	20
+#define PSMON_LPM_SUB_MIN	4	/* ranges that make a sub-index */
+#define PSMON_LPM_SUB_MAX	12	/* its largest size, bits */
 
 /*
  * An index entry (u32): with bit 31 clear, the answer (a slot or
- * PSMON_LPM_NONE); with it set, the ranges to search: the first in bits
- * 6-30, how many in bits 0-5, PSMON_LPM_REST meaning all from the first to
- * the end (for a slice with many ranges, or a first range beyond 2^25).
+ * PSMON_LPM_NONE); with it set, the node in bits 0-30.
  */
 #define PSMON_LPM_CHUNK		0x80000000u
-#define PSMON_LPM_COUNT_BITS	6
-#define PSMON_LPM_REST		((1u << PSMON_LPM_COUNT_BITS) - 1)
+
+/*
+ * A node: ranges a..a + b - 1 to search; or, with PSMON_LPM_SUB in b, a
+ * sub-index at dir[a] whose entries stand for 2^(b & PSMON_LPM_SHIFT)
+ * keys each.
+ */
+struct psmon_lpm_node {
+	u32 a;
+	u32 b;
+};
+
+#define PSMON_LPM_SUB		0x80000000u
+#define PSMON_LPM_SHIFT		0xffu
 
 struct psmon_lpm4 {
 	u32 base;	/* the block's first address */
 	u32 last;	/* its size - 1 */
 	u32 shift;	/* 32 - s - k: an offset in the block >> shift = entry */
+	u32 slice;	/* 2^shift - 1: the offset in a slice */
 	u32 nr;		/* ranges */
 	const u32 *dir;
+	const struct psmon_lpm_node *node;
 	const struct psmon_lpm4_range *r;
 };
 
 struct psmon_lpm6 {
 	u64 base;	/* first 64 bits of the block's first address */
 	u64 last;	/* the block's size in /64s - 1 */
+	u64 slice;
 	u32 shift;	/* 64 - s - k */
 	u32 nr;
 	const u32 *dir;
+	const struct psmon_lpm_node *node;
 	const struct psmon_lpm6_range *r;
 };
 
-/* Index bits (k) for a table of n prefixes: 1 <= k <= PSMON_LPM_DIR_MAX. */
+/* Top-level index bits (k) for a family of n prefixes. */
 unsigned int psmon_lpm_dir_bits(size_t n);
 
-/* Entries of an index of k bits. */
-static inline size_t psmon_lpm_dir_size(unsigned int k)
-{
-	return (size_t)1 << k;
-}
+/* Room an index needs: entries (all levels) and nodes. */
+struct psmon_lpm_size {
+	size_t dir;
+	size_t node;
+};
 
 /*
- * Fill t and dir (psmon_lpm_dir_size(k) entries) for the nr ranges r, as
- * built by psmon_lpm[46]_build(); t then refers to dir and r, which must
- * stay unchanged while t is used. O(nr + 2^k).
+ * The room the index of the nr ranges r (as psmon_lpm[46]_build() gives
+ * them) takes with k top-level bits; then the index itself in dir and
+ * node, which have that room, and t, which refers to dir, node and r: they
+ * must stay unchanged while t is used. O(nr + entries).
  */
+void psmon_lpm4_index_size(const struct psmon_lpm4_range *r, size_t nr,
+			   unsigned int k, struct psmon_lpm_size *size);
+void psmon_lpm6_index_size(const struct psmon_lpm6_range *r, size_t nr,
+			   unsigned int k, struct psmon_lpm_size *size);
 void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
-		      size_t nr, u32 *dir, unsigned int k);
+		      size_t nr, unsigned int k, u32 *dir,
+		      struct psmon_lpm_node *node);
 void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
-		      size_t nr, u32 *dir, unsigned int k);
+		      size_t nr, unsigned int k, u32 *dir,
+		      struct psmon_lpm_node *node);
 
-/* The search an index entry with PSMON_LPM_CHUNK set asks for. */
+/* What an index entry with PSMON_LPM_CHUNK set asks for. */
 u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr);
 u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e, const u8 addr[16]);
 

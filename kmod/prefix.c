@@ -324,26 +324,30 @@ static void psmon_table_put(struct psmon_table *t)
 }
 
 /*
- * Build the table of the registered prefixes and publish it. A namespace's
- * table is charged to the memory budget; only growth can be refused, so
- * removing prefixes never fails for the budget. The prefixes are copied
- * into a scratch array, in the tree's order: sorted, IPv4 first.
+ * Build the table of the registered prefixes and publish it. The prefixes
+ * are copied in the tree's order (sorted, IPv4 first) into a scratch area
+ * where their ranges are built; the table is then allocated at its exact
+ * size: ranges, index nodes and entries. A namespace's table is charged to
+ * the memory budget; only growth can be refused, so removing prefixes
+ * never fails for the budget.
  */
 static int psmon_table_rebuild(struct psmon_net *pn,
 			       struct netlink_ext_ack *extack)
 {
-	unsigned int k4 = psmon_lpm_dir_bits(pn->n4);
-	unsigned int k6 = psmon_lpm_dir_bits(pn->n6);
 	size_t r4max = psmon_lpm_ranges_max(pn->n4);
 	size_t r6max = psmon_lpm_ranges_max(pn->n6);
-	size_t i4 = 0, i6 = pn->n4, size, n4, n6;
-	u32 *d4, *d6;
+	unsigned int k4 = psmon_lpm_dir_bits(pn->n4);
+	unsigned int k6 = psmon_lpm_dir_bits(pn->n6);
+	size_t i4 = 0, i6 = pn->n4, size, n4, n6, grow;
+	struct psmon_lpm_size z4, z6;
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
 	struct psmon_lpm_prefix *tmp;
+	struct psmon_lpm_node *nodes;
 	struct psmon_table *t, *old;
 	struct rb_node *node;
-	size_t grow;
+	void *scratch;
+	u32 *dir;
 	int err;
 
 	old = rcu_dereference_protected(pn->table, lockdep_is_held(&pn->lock));
@@ -354,23 +358,16 @@ static int psmon_table_rebuild(struct psmon_net *pn,
 		return 0;
 	}
 
-	/* Widest members first: each part stays naturally aligned. */
-	size = ALIGN(sizeof(*t), 8) + r6max * sizeof(*r6) +
-	       r4max * sizeof(*r4) +
-	       (psmon_lpm_dir_size(k4) + psmon_lpm_dir_size(k6)) * sizeof(*d4);
-	grow = size > old->size ? size - old->size : 0;
-	err = psmon_mem_charge(grow, extack);
-	if (err)
-		return err;
-	t = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!t)
-		goto nomem;
-	tmp = kvmalloc_array(pn->nprefixes, sizeof(*tmp), GFP_KERNEL);
-	if (!tmp) {
-		kvfree(t);
-		goto nomem;
+	/* Scratch: IPv6 ranges, IPv4 ranges, the prefixes. */
+	scratch = kvmalloc(r6max * sizeof(*r6) + r4max * sizeof(*r4) +
+			   pn->nprefixes * sizeof(*tmp), GFP_KERNEL);
+	if (!scratch) {
+		NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
+		return -ENOMEM;
 	}
-
+	r6 = scratch;
+	r4 = (void *)(r6 + r6max);
+	tmp = (void *)(r4 + r4max);
 	for (node = rb_first(&pn->prefixes); node; node = rb_next(node)) {
 		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
 						  node);
@@ -381,26 +378,41 @@ static int psmon_table_rebuild(struct psmon_net *pn,
 		e->plen = p->plen;
 		e->slot = p->slot;
 	}
-
-	t->size = size;
-	r6 = (void *)t + ALIGN(sizeof(*t), 8);
-	r4 = (void *)(r6 + r6max);
-	d4 = (void *)(r4 + r4max);
-	d6 = d4 + psmon_lpm_dir_size(k4);
 	n4 = psmon_lpm4_build(tmp, pn->n4, r4);
 	n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, r6);
-	kvfree(tmp);
-	psmon_lpm4_index(&t->v4, r4, n4, d4, k4);
-	psmon_lpm6_index(&t->v6, r6, n6, d6, k6);
+	psmon_lpm4_index_size(r4, n4, k4, &z4);
+	psmon_lpm6_index_size(r6, n6, k6, &z6);
+
+	/* Widest members first: each part stays naturally aligned. */
+	size = ALIGN(sizeof(*t), 8) + n6 * sizeof(*r6) + n4 * sizeof(*r4) +
+	       (z4.node + z6.node) * sizeof(*nodes) +
+	       (z4.dir + z6.dir) * sizeof(*dir);
+	grow = size > old->size ? size - old->size : 0;
+	err = psmon_mem_charge(grow, extack);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	t = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!t) {
+		psmon_mem_uncharge(grow);
+		NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
+		goto out;
+	}
+	t->size = size;
+	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6, n6 * sizeof(*r6));
+	r4 = memcpy((void *)(r6 + n6), r4, n4 * sizeof(*r4));
+	nodes = (void *)(r4 + n4);
+	dir = (void *)(nodes + z4.node + z6.node);
+	psmon_lpm4_index(&t->v4, r4, n4, k4, dir, nodes);
+	psmon_lpm6_index(&t->v6, r6, n6, k6, dir + z4.dir, nodes + z4.node);
 
 	rcu_assign_pointer(pn->table, t);
 	psmon_mem_uncharge(old->size + grow - size);
 	psmon_table_put(old);
-	return 0;
-nomem:
-	psmon_mem_uncharge(grow);
-	NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
-	return -ENOMEM;
+	err = 0;
+out:
+	kvfree(scratch);
+	return err;
 }
 
 static void psmon_prefix_count(struct psmon_net *pn,

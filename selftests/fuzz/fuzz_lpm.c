@@ -82,7 +82,8 @@ struct table {
 	struct psmon_lpm6_range r6[2 * MAX_PREFIXES + 1];
 	/* The direct index, of a size the input chooses. */
 	unsigned int k;
-	u32 dir[1u << PSMON_LPM_DIR_MAX];
+	u32 *dir;
+	struct psmon_lpm_node *node;
 	struct psmon_lpm4 x4;
 	struct psmon_lpm6 x6;
 };
@@ -112,6 +113,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static struct psmon_lpm_prefix p[MAX_PREFIXES];
 	static struct ref r[MAX_PREFIXES];
 	static struct table t;
+	struct psmon_lpm_size z;
 	uint8_t a[16];
 	size_t n = 0, i, j, pos = 1, nlook = 0;
 	unsigned int w, plen;
@@ -153,14 +155,25 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	t.w = w;
 	t.n = w == 4 ? psmon_lpm4_build(p, n, t.r4) : psmon_lpm6_build(p, n, t.r6);
 	fuzz_assert(t.n >= 1 && t.n <= psmon_lpm_ranges_max(n));
-	/* Bits 1-5 of the first byte: the module's index size or another. */
-	t.k = (data[0] >> 1) % (PSMON_LPM_DIR_MAX + 1);
+	/*
+	 * Bits 1-7 of the first byte: the module's index size or a smaller
+	 * one (large indexes make a run slow, not more thorough).
+	 */
+	t.k = (data[0] >> 1) % 13;
 	if (!t.k)
 		t.k = psmon_lpm_dir_bits(n);
+	/* Exactly the room asked for, so ASan catches an overrun. */
 	if (w == 4)
-		psmon_lpm4_index(&t.x4, t.r4, t.n, t.dir, t.k);
+		psmon_lpm4_index_size(t.r4, t.n, t.k, &z);
 	else
-		psmon_lpm6_index(&t.x6, t.r6, t.n, t.dir, t.k);
+		psmon_lpm6_index_size(t.r6, t.n, t.k, &z);
+	t.dir = calloc(z.dir, sizeof(*t.dir));
+	t.node = calloc(z.node ? z.node : 1, sizeof(*t.node));
+	fuzz_assert(t.dir && t.node);
+	if (w == 4)
+		psmon_lpm4_index(&t.x4, t.r4, t.n, t.k, t.dir, t.node);
+	else
+		psmon_lpm6_index(&t.x6, t.r6, t.n, t.k, t.dir, t.node);
 
 	/* The edges of every prefix, and one address either side. */
 	for (i = 0; i < n; i++) {
@@ -180,5 +193,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		memcpy(a, data + pos, w);
 		check(&t, r, n, a);
 	}
+	free(t.dir);
+	free(t.node);
 	return 0;
 }

@@ -205,7 +205,9 @@ struct table {
 	 * (psmon_lpm_dir_bits) and one of random size, down to 1 bit.
 	 */
 	unsigned int k[2];
+	struct psmon_lpm_size z[2];
 	uint32_t *dir[2];
+	struct psmon_lpm_node *node[2];
 	struct psmon_lpm4 x4[2];
 	struct psmon_lpm6 x6[2];
 };
@@ -233,13 +235,16 @@ static uint32_t range_slot(const struct table *t, size_t i)
 }
 
 /*
- * Index the ranges twice and check each index: a leaf is a slice inside one
- * range; any other entry names at least two ranges, the first holding the
- * slice's first address.
+ * Index the ranges twice, at exactly the room psmon_lpm[46]_index_size()
+ * asks for (ASan catches an overrun), and check each index: every node an
+ * entry names exists; a node names a sub-index inside the entries or at
+ * least two ranges.
  */
 static void table_index(struct table *t)
 {
-	size_t i, j, lim, first, count;
+	const struct psmon_lpm_node *n;
+	size_t i, j, sub;
+	unsigned int shift;
 	uint32_t e;
 
 	t->k[0] = psmon_lpm_dir_bits(t->n);
@@ -247,27 +252,44 @@ static void table_index(struct table *t)
 		fail("psmon_lpm_dir_bits(%zu) = %u", t->n, t->k[0]);
 	t->k[1] = 1 + (unsigned int)rnd_below(PSMON_LPM_DIR_MAX);
 	for (j = 0; j < 2; j++) {
-		lim = psmon_lpm_dir_size(t->k[j]);
-		/* Exactly the documented size, so ASan catches an overrun. */
-		t->dir[j] = xcalloc(lim, sizeof(*t->dir[j]));
 		if (t->w == 32)
-			psmon_lpm4_index(&t->x4[j], t->r4, t->cnt, t->dir[j],
-					 t->k[j]);
+			psmon_lpm4_index_size(t->r4, t->cnt, t->k[j], &t->z[j]);
 		else
-			psmon_lpm6_index(&t->x6[j], t->r6, t->cnt, t->dir[j],
-					 t->k[j]);
-		for (i = 0; i < lim; i++) {
+			psmon_lpm6_index_size(t->r6, t->cnt, t->k[j], &t->z[j]);
+		t->dir[j] = xcalloc(t->z[j].dir, sizeof(*t->dir[j]));
+		t->node[j] = xcalloc(t->z[j].node, sizeof(*t->node[j]));
+		if (t->w == 32) {
+			psmon_lpm4_index(&t->x4[j], t->r4, t->cnt, t->k[j],
+					 t->dir[j], t->node[j]);
+			shift = t->x4[j].shift;
+		} else {
+			psmon_lpm6_index(&t->x6[j], t->r6, t->cnt, t->k[j],
+					 t->dir[j], t->node[j]);
+			shift = t->x6[j].shift;
+		}
+		for (i = 0; i < t->z[j].dir; i++) {
 			e = t->dir[j][i];
 			if (!(e & PSMON_LPM_CHUNK))
 				continue;
-			first = (e & ~PSMON_LPM_CHUNK) >> PSMON_LPM_COUNT_BITS;
-			count = e & PSMON_LPM_REST;
-			if (count == PSMON_LPM_REST)
-				count = t->cnt - first;
-			if (count < 2 || first >= t->cnt ||
-			    count > t->cnt - first)
-				fail("index entry %zu of %zu: ranges %zu+%zu of %zu",
-				     i, lim, first, count, t->cnt);
+			e &= ~PSMON_LPM_CHUNK;
+			if (e >= t->z[j].node) {
+				fail("index entry %zu names node %u of %zu", i,
+				     e, t->z[j].node);
+				continue;
+			}
+			n = &t->node[j][e];
+			if (n->b & PSMON_LPM_SUB) {
+				sub = (size_t)1 << (shift -
+						    (n->b & PSMON_LPM_SHIFT));
+				if (n->a >= t->z[j].dir ||
+				    sub > t->z[j].dir - n->a)
+					fail("node %u: sub-index %u+%zu of %zu",
+					     e, n->a, sub, t->z[j].dir);
+			} else if (n->b < 2 || n->a >= t->cnt ||
+				   n->b > t->cnt - n->a) {
+				fail("node %u: ranges %u+%u of %zu", e, n->a,
+				     n->b, t->cnt);
+			}
 		}
 	}
 }
@@ -340,6 +362,8 @@ static void table_free(struct table *t)
 {
 	free(t->dir[0]);
 	free(t->dir[1]);
+	free(t->node[0]);
+	free(t->node[1]);
 	free(t->p);
 	free(t->r4);
 	free(t->r6);
@@ -1157,7 +1181,8 @@ static void large(unsigned int w, size_t want)
 	nest_count(&st, p, n, w);
 	nest_print(&st);
 	table_build(&t, w, p, n);
-	printf("# %zu ranges\n", t.cnt);
+	printf("# %zu ranges; index of %u bits: %zu entries, %zu nodes\n",
+	       t.cnt, t.k[0], t.z[0].dir, t.z[0].node);
 	perlen_init(&ref, w, p, n);
 
 	/* First, the reference itself against the naive scan. */
