@@ -91,6 +91,7 @@ static void __net_exit psmon_net_exit(struct net *net)
 	struct psmon_net *pn = psmon_pernet(net);
 
 	psmon_sampler_stop(pn);
+	psmon_prefix_stop(pn);
 	/* The namespace's devices, and so its LAGs, are normally gone. */
 	rtnl_lock();
 	mutex_lock(&pn->lock);

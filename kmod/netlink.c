@@ -79,10 +79,16 @@ static const struct nla_policy psmon_lag_get_policy[PSMON_A_MAX + 1] = {
 
 static const struct nla_policy psmon_prefix_new_policy[PSMON_A_MAX + 1] = {
 	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_policy),
+	[PSMON_A_MORE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy psmon_prefix_get_policy[PSMON_A_MAX + 1] = {
 	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_key_policy),
+};
+
+static const struct nla_policy psmon_prefix_del_policy[PSMON_A_MAX + 1] = {
+	[PSMON_A_PREFIX] = NLA_POLICY_NESTED(psmon_prefix_key_policy),
+	[PSMON_A_MORE] = { .type = NLA_FLAG },
 };
 
 /*
@@ -668,6 +674,7 @@ static int psmon_parse_prefix(const struct nlattr *nest, struct psmon_prefix *p,
 static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
+	bool more = nla_get_flag(info->attrs[PSMON_A_MORE]);
 	const struct nlattr *attr, **nests = NULL;
 	struct psmon_prefix **p = NULL;
 	u32 i, n = 0, bad;
@@ -709,7 +716,7 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&pn->lock);
-	err = psmon_prefix_add(pn, p, n, &bad, true, info->extack);
+	err = psmon_prefix_add(pn, p, n, &bad, true, more, info->extack);
 	if (err == -EAGAIN) {
 		/*
 		 * Slots or memory wait for removed prefixes' grace period:
@@ -719,7 +726,8 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		mutex_lock(&pn->lock);
 		psmon_prefix_reap(pn);
-		err = psmon_prefix_add(pn, p, n, &bad, false, info->extack);
+		err = psmon_prefix_add(pn, p, n, &bad, false, more,
+				       info->extack);
 	}
 	mutex_unlock(&pn->lock);
 	if (!err) {
@@ -797,7 +805,9 @@ static int psmon_nl_prefix_del(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&pn->lock);
-	err = psmon_prefix_del(pn, keys, n, &bad, info->extack);
+	err = psmon_prefix_del(pn, keys, n, &bad,
+			       nla_get_flag(info->attrs[PSMON_A_MORE]),
+			       info->extack);
 	mutex_unlock(&pn->lock);
 	if (err && bad < n)
 		NL_SET_BAD_ATTR(info->extack, nests[bad]);
@@ -1002,7 +1012,7 @@ static const struct genl_ops psmon_ops[] = {
 	{
 		.cmd = PSMON_CMD_PREFIX_DEL,
 		.doit = psmon_nl_prefix_del,
-		.policy = psmon_prefix_get_policy,
+		.policy = psmon_prefix_del_policy,
 		.maxattr = PSMON_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

@@ -432,6 +432,60 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
 }
 
 /*
+ * The table just published no longer holds the prefixes on pn->retiring:
+ * once packets that found them in the old table are done, the reaper
+ * releases their slots. Nothing here waits for a grace period.
+ */
+static void psmon_retired(struct psmon_net *pn)
+{
+	struct psmon_prefix *p;
+	unsigned long cookie;
+
+	pn->stale = false;
+	if (list_empty(&pn->retiring))
+		return;
+	cookie = start_poll_synchronize_rcu();
+	list_for_each_entry(p, &pn->retiring, dead)
+		p->cookie = cookie;
+	list_splice_tail_init(&pn->retiring, &pn->dead);
+	queue_rcu_work(system_wq, &pn->reaper);
+}
+
+/* Publish a table of the prefixes registered now. */
+static int psmon_publish(struct psmon_net *pn, struct netlink_ext_ack *extack)
+{
+	int err = psmon_table_rebuild(pn, extack);
+
+	if (!err)
+		psmon_retired(pn);
+	return err;
+}
+
+/* A change made with PSMON_A_MORE: publish it later. */
+static void psmon_publish_later(struct psmon_net *pn)
+{
+	pn->stale = true;
+	schedule_delayed_work(&pn->publisher, HZ);
+}
+
+static void psmon_publisher(struct work_struct *work)
+{
+	struct psmon_net *pn = container_of(to_delayed_work(work),
+					    struct psmon_net, publisher);
+
+	mutex_lock(&pn->lock);
+	if (pn->stale && psmon_publish(pn, NULL))
+		schedule_delayed_work(&pn->publisher, HZ);
+	mutex_unlock(&pn->lock);
+}
+
+/* Namespace exit: after this, nothing publishes later. */
+void psmon_prefix_stop(struct psmon_net *pn)
+{
+	cancel_delayed_work_sync(&pn->publisher);
+}
+
+/*
  * Register n prefixes, all or none. On a refusal caused by one entry, *bad
  * is its index (U32_MAX otherwise); the caller keeps ownership of p[] on
  * failure. -EAGAIN (with may_wait) means slots or memory are held by
@@ -439,7 +493,8 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
  * lock, psmon_prefix_reap(), and try again.
  */
 int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
-		     u32 *bad, bool may_wait, struct netlink_ext_ack *extack)
+		     u32 *bad, bool may_wait, bool more,
+		     struct netlink_ext_ack *extack)
 {
 	u32 i, done = 0, first = U32_MAX, last = 0;
 	int err;
@@ -495,7 +550,12 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 		psmon_prefix_count(pn, p[i], 1);
 	}
 
-	err = psmon_table_rebuild(pn, extack);
+	if (more) {
+		psmon_publish_later(pn);
+		pn->gen++;
+		return 0;
+	}
+	err = psmon_publish(pn, extack);
 	if (!err) {
 		pn->gen++;
 		return 0;
@@ -512,6 +572,9 @@ undo:
 		psmon_blocks_trim(pn, first, last);
 	psmon_mem_uncharge(n * sizeof(**p));
 wait:
+	/* A refusal publishes what earlier requests deferred. */
+	if (pn->stale)
+		psmon_publish(pn, NULL);
 	if (may_wait && err != -EEXIST && !list_empty(&pn->dead))
 		return -EAGAIN;
 	if (err == -ENOSPC && !extack->_msg)
@@ -565,30 +628,31 @@ void psmon_prefix_init(struct psmon_net *pn)
 	ida_init(&pn->slots);
 	INIT_LIST_HEAD(&pn->dead);
 	INIT_RCU_WORK(&pn->reaper, psmon_reaper);
+	INIT_LIST_HEAD(&pn->retiring);
+	INIT_DELAYED_WORK(&pn->publisher, psmon_publisher);
 	pn->gen = 1;
 }
 
 /*
  * The prefixes on list were unpublished from the tree: publish the table
- * without them, then hand them to the reaper. Nothing here waits for a
- * grace period.
+ * without them (now, or later with more), then hand them to the reaper.
  */
-static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list)
+static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list,
+			       bool more)
 {
-	struct psmon_prefix *p;
-	unsigned long cookie;
 	int err;
 
-	err = psmon_table_rebuild(pn, NULL);
-	if (err)
-		return err;
+	if (!more) {
+		err = psmon_table_rebuild(pn, NULL);
+		if (err)
+			return err;
+	}
 	pn->gen++;
-	/* Packets may still count against the old table's slots. */
-	cookie = start_poll_synchronize_rcu();
-	list_for_each_entry(p, list, dead)
-		p->cookie = cookie;
-	list_splice_tail_init(list, &pn->dead);
-	queue_rcu_work(system_wq, &pn->reaper);
+	list_splice_tail_init(list, &pn->retiring);
+	if (more)
+		psmon_publish_later(pn);
+	else
+		psmon_retired(pn);
 	return 0;
 }
 
@@ -597,7 +661,7 @@ static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list)
  * caused by one entry, *bad is its index (U32_MAX otherwise).
  */
 int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *keys,
-		     u32 n, u32 *bad, struct netlink_ext_ack *extack)
+		     u32 n, u32 *bad, bool more, struct netlink_ext_ack *extack)
 {
 	struct psmon_prefix *p, *tmp;
 	LIST_HEAD(list);
@@ -619,7 +683,7 @@ int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *keys,
 		psmon_prefix_count(pn, p, -1);
 		list_add_tail(&p->dead, &list);
 	}
-	err = psmon_prefix_retire(pn, &list);
+	err = psmon_prefix_retire(pn, &list, more);
 	if (!err)
 		return 0;
 undo:
@@ -628,6 +692,9 @@ undo:
 		psmon_prefix_insert(pn, p);
 		psmon_prefix_count(pn, p, 1);
 	}
+	/* A refusal publishes what earlier requests deferred. */
+	if (pn->stale)
+		psmon_publish(pn, NULL);
 	return err;
 }
 
@@ -652,7 +719,7 @@ int psmon_prefix_del_all(struct psmon_net *pn, u32 *n)
 	pn->nprefixes = 0;
 	pn->n4 = 0;
 	pn->n6 = 0;
-	err = psmon_prefix_retire(pn, &list);
+	err = psmon_prefix_retire(pn, &list, false);
 	if (err) {
 		pn->prefixes = old;
 		pn->nprefixes = *n;
@@ -677,7 +744,13 @@ void psmon_prefix_flush(struct psmon_net *pn)
 		kfree(p);
 		psmon_mem_uncharge(sizeof(*p));
 	}
+	list_for_each_entry_safe(p, tmp, &pn->retiring, dead) {
+		kfree(p);
+		psmon_mem_uncharge(sizeof(*p));
+	}
 	INIT_LIST_HEAD(&pn->dead);
+	INIT_LIST_HEAD(&pn->retiring);
+	pn->stale = false;
 	pn->prefixes = RB_ROOT;
 	pn->nprefixes = 0;
 	pn->n4 = 0;

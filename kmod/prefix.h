@@ -22,12 +22,14 @@ struct psmon_prefix {
 bool psmon_prefix_valid(const struct psmon_prefix *p,
 			struct netlink_ext_ack *extack);
 int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
-		     u32 *bad, bool may_wait, struct netlink_ext_ack *extack);
+		     u32 *bad, bool may_wait, bool more,
+		     struct netlink_ext_ack *extack);
 int psmon_prefix_del(struct psmon_net *pn, const struct psmon_prefix *keys,
-		     u32 n, u32 *bad, struct netlink_ext_ack *extack);
+		     u32 n, u32 *bad, bool more, struct netlink_ext_ack *extack);
 int psmon_prefix_del_all(struct psmon_net *pn, u32 *n);
 bool psmon_prefix_reap(struct psmon_net *pn);
 void psmon_prefix_init(struct psmon_net *pn);
+void psmon_prefix_stop(struct psmon_net *pn);
 struct psmon_prefix *psmon_prefix_find(struct psmon_net *pn,
 				       const struct psmon_prefix *key);
 struct psmon_prefix *psmon_prefix_after(struct psmon_net *pn,

@@ -127,6 +127,15 @@ struct psmon_net {
 	 */
 	struct list_head dead;
 	struct rcu_work reaper;
+	/*
+	 * Changes made with PSMON_A_MORE wait for the table that shows
+	 * them: stale says the published one does not; the prefixes they
+	 * removed wait in retiring (their slots are in the table still);
+	 * publisher rebuilds within a second if no request does.
+	 */
+	bool stale;
+	struct list_head retiring;
+	struct delayed_work publisher;
 	/* Changes with every prefix and LAG added or removed (dumps). */
 	u32 gen;
 

@@ -165,8 +165,8 @@ static void lag_request(struct apply *ap, int act, const struct conf_lag *l,
 
 /*
  * Add (ACT_ADD) or remove (ACT_DEL) v[0..n) in PREFIX_GROUP_MAX messages,
- * one rebuild of the kernel's table each; a refused one is reported and
- * skipped. Additions are reported with their FILE:LINE.
+ * all but the last with PSMON_A_MORE: one rebuild of the kernel's table
+ * for the lot; a refused one is reported and skipped. Additions are reported with their FILE:LINE.
  */
 static int send_prefixes(struct apply *ap, int act,
 			 const struct conf_prefix **v, size_t n)
@@ -194,10 +194,12 @@ static int send_prefixes(struct apply *ap, int act,
 		}
 		if (act == ACT_ADD) {
 			ap->ctx->batch_name = ap->file;
-			ret = psctl_prefix_add(ap->ctx, ap->nl, e, k, &done);
+			ret = psctl_prefix_add(ap->ctx, ap->nl, e, k,
+					       at + k < n, &done);
 			ap->ctx->batch_name = NULL;
 		} else {
-			ret = psctl_prefix_del(ap->ctx, ap->nl, e, k, &done);
+			ret = psctl_prefix_del(ap->ctx, ap->nl, e, k,
+					       at + k < n, &done);
 		}
 		for (i = 0; i < done; i++)
 			print_prefix(ap, act, v[at + i]);

@@ -8,6 +8,9 @@
  * kernel takes all of them or none, and points at the refused one in its
  * extended ack; psctl then sends the ones before it again and reports the
  * refused one's line, which is what running the lines one by one gives.
+ * A full message followed by more lines of the same kind carries
+ * PSMON_A_MORE, so that a run of any length costs the kernel one rebuild
+ * of its lookup table, with the run's last message.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -121,7 +124,7 @@ static void put_key(struct nlmsghdr *nlh, const struct psctl_prefix *p)
  * the extended ack's offset tells which entry was refused.
  */
 static int send_msg(struct nl *nl, uint8_t cmd, const struct prefix_entry *e,
-		    unsigned int n, uint32_t *start)
+		    unsigned int n, bool more, uint32_t *start)
 {
 	static char buf[PREFIX_MSG_SIZE];
 	struct nlmsghdr *nlh;
@@ -138,6 +141,8 @@ static int send_msg(struct nl *nl, uint8_t cmd, const struct prefix_entry *e,
 		mnl_attr_nest_end(nlh, nest);
 	}
 	start[n] = nlh->nlmsg_len;
+	if (more)
+		mnl_attr_put(nlh, PSMON_A_MORE, 0, NULL);
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -155,10 +160,12 @@ static int report(struct psctl *ctx, const struct prefix_entry *e, int err,
 /*
  * cmd (PREFIX_NEW or PREFIX_DEL) for e[0..n), n <= PREFIX_GROUP_MAX, in as
  * few messages as refusals allow; *done counts the entries that took
- * effect. A refused entry is reported with its line and ends the run.
+ * effect. A refused entry is reported with its line and ends the run: the
+ * entries sent again after a refusal go without more (the kernel has
+ * published its table on the refusal), so that nothing waits.
  */
 static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
-		       const struct prefix_entry *e, unsigned int n,
+		       const struct prefix_entry *e, unsigned int n, bool more,
 		       unsigned int *done)
 {
 	uint32_t start[PREFIX_GROUP_MAX + 1], offs;
@@ -167,7 +174,7 @@ static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
 	int err, ret;
 
 	*done = 0;
-	err = send_msg(nl, cmd, e, n, start);
+	err = send_msg(nl, cmd, e, n, more, start);
 	if (!err) {
 		psctl_kernel_warn(ctx);
 		*done = n;
@@ -185,7 +192,8 @@ static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
 	if (k == n) {
 		/* No entry named: find it by sending them one at a time. */
 		for (i = 0; i < n; i++) {
-			ret = prefix_send(ctx, nl, cmd, e + i, 1, &part);
+			ret = prefix_send(ctx, nl, cmd, e + i, 1, false,
+					  &part);
 			*done += part;
 			if (ret)
 				return ret;
@@ -194,7 +202,7 @@ static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
 	}
 	/* Nothing was done: the entries before the refused one go again. */
 	if (k) {
-		ret = prefix_send(ctx, nl, cmd, e, k, done);
+		ret = prefix_send(ctx, nl, cmd, e, k, false, done);
 		if (ret)
 			return ret;
 	}
@@ -202,20 +210,21 @@ static int prefix_send(struct psctl *ctx, struct nl *nl, uint8_t cmd,
 }
 
 int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
-		     const struct prefix_entry *e, unsigned int n,
+		     const struct prefix_entry *e, unsigned int n, bool more,
 		     unsigned int *done)
 {
-	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_NEW, e, n, done);
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_NEW, e, n, more, done);
 }
 
 int psctl_prefix_del(struct psctl *ctx, struct nl *nl,
-		     const struct prefix_entry *e, unsigned int n,
+		     const struct prefix_entry *e, unsigned int n, bool more,
 		     unsigned int *done)
 {
-	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_DEL, e, n, done);
+	return prefix_send(ctx, nl, PSMON_CMD_PREFIX_DEL, e, n, more, done);
 }
 
-static int flush_group(struct psctl *ctx)
+/* Send the queued lines; with more, lines of the same kind follow. */
+static int send_group(struct psctl *ctx, bool more)
 {
 	unsigned long line = ctx->line;
 	unsigned int n = group.n, done;
@@ -229,11 +238,16 @@ static int flush_group(struct psctl *ctx)
 	ctx->line = group.e[0].line;
 	ret = psctl_nl(ctx, &nl);
 	if (!ret)
-		ret = prefix_send(ctx, nl, group.cmd, group.e, n, &done);
+		ret = prefix_send(ctx, nl, group.cmd, group.e, n, more, &done);
 	/* On failure ctx->line names the line that failed. */
 	if (!ret)
 		ctx->line = line;
 	return ret;
+}
+
+static int flush_group(struct psctl *ctx)
+{
+	return send_group(ctx, false);
 }
 
 /* Queue e for the group of cmd; in batch mode it waits for more. */
@@ -242,7 +256,11 @@ static int queue(struct psctl *ctx, uint8_t cmd, const struct prefix_entry *e,
 {
 	int ret;
 
-	if (group.n == PREFIX_GROUP_MAX || (group.n && group.cmd != cmd)) {
+	if (group.n == PREFIX_GROUP_MAX && group.cmd == cmd) {
+		ret = send_group(ctx, true);
+		if (ret)
+			return ret;
+	} else if (group.n && group.cmd != cmd) {
 		ret = psctl_flush(ctx);
 		if (ret)
 			return ret;

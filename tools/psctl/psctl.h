@@ -152,14 +152,16 @@ struct prefix_entry {
  * Add e[0..n) (n <= PREFIX_GROUP_MAX) in as few PREFIX_NEW messages as the
  * kernel accepts: on a refusal the entries before the refused one are sent
  * again and the refused one is reported (its line in ctx->line). *done is
- * how many were added. Returns 0 or an exit status.
+ * how many were added. With more, the message says more changes follow
+ * (PSMON_A_MORE): the kernel rebuilds its table with the last of them.
+ * Returns 0 or an exit status.
  */
 int psctl_prefix_add(struct psctl *ctx, struct nl *nl,
-		     const struct prefix_entry *e, unsigned int n,
+		     const struct prefix_entry *e, unsigned int n, bool more,
 		     unsigned int *done);
 /* The same for PREFIX_DEL: e[i].has_name and name are not used. */
 int psctl_prefix_del(struct psctl *ctx, struct nl *nl,
-		     const struct prefix_entry *e, unsigned int n,
+		     const struct prefix_entry *e, unsigned int n, bool more,
 		     unsigned int *done);
 
 /*

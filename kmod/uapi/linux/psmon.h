@@ -80,6 +80,13 @@ enum psmon_a {
 	PSMON_A_UNSPEC,
 	PSMON_A_LAG,		/* nest, psmon_a_lag */
 	PSMON_A_PREFIX,		/* nest, psmon_a_prefix; repeated in NEW, DEL */
+	/*
+	 * flag, in PREFIX_NEW and PREFIX_DEL: more changes follow. The
+	 * change is made but the lookup table is rebuilt with the first
+	 * request without the flag (or a refused one, or within a second),
+	 * so that a long run of requests costs one rebuild.
+	 */
+	PSMON_A_MORE,
 
 	__PSMON_A_MAX
 };

@@ -627,13 +627,28 @@ ok $? "apply -j: one object per change, only the settings that change"
 for i in $(seq 0 599); do echo "prefix add 20.$((i / 256)).$((i % 256)).0/24"; done >"$TMP/many.conf"
 rm -f "$TMP/log"
 run 0 apply "$TMP/many.conf" && [ "$(wc -l <"$TMP/out")" = 605 ] &&
-	[ "$(requests 'cmd=5 ')" = 3 ] && [ "$(requests 'cmd=6 ')" = 1 ] && [ "$(requests 'cmd=3 ')" = 2 ]
-ok $? "apply 600 new prefixes: 3 PREFIX_NEW messages; the 3 old prefixes and 2 LAGs removed"
+	[ "$(requests 'cmd=5 ')" = 3 ] && [ "$(requests 'cmd=6 ')" = 1 ] && [ "$(requests 'cmd=3 ')" = 2 ] &&
+	[ "$(requests 'cmd=5 .*more=1 prefixes=256$')" = 2 ] && [ "$(requests 'cmd=5 .*more=0 prefixes=88$')" = 1 ]
+ok $? "apply 600 new prefixes: 3 PREFIX_NEW messages, all but the last with more; the 3 old prefixes and 2 LAGs removed"
 echo "prefix add 20.0.0.0/24" >"$TMP/one.conf"
 rm -f "$TMP/log"
 run 0 apply "$TMP/one.conf" && [ "$(wc -l <"$TMP/out")" = 599 ] && [ "$(requests 'cmd=6 ')" = 3 ] &&
+	[ "$(requests 'cmd=6 .*more=1 ')" = 2 ] && [ "$(requests 'cmd=6 .*more=0 ')" = 1 ] &&
 	run 0 prefix show && out_is "20.0.0.0/24"
 ok $? "apply removes what the file no longer has"
+
+# A batch: a full message followed by more lines of its kind says more.
+reset
+for i in $(seq 0 599); do echo "prefix add 21.$((i / 256)).$((i % 256)).0/24"; done >"$TMP/many.batch"
+for i in $(seq 0 599); do echo "prefix del 21.$((i / 256)).$((i % 256)).0/24"; done >>"$TMP/many.batch"
+echo "prefix add 21.9.0.0/24" >>"$TMP/many.batch"
+rm -f "$TMP/log"
+run 0 -b "$TMP/many.batch" &&
+	[ "$(requests 'cmd=5 .*more=1 prefixes=256$')" = 2 ] && [ "$(requests 'cmd=5 .*more=0 prefixes=88$')" = 1 ] &&
+	[ "$(requests 'cmd=6 .*more=1 prefixes=256$')" = 2 ] && [ "$(requests 'cmd=6 .*more=0 prefixes=88$')" = 1 ] &&
+	[ "$(requests 'cmd=5 .*more=0 prefixes=1$')" = 1 ] && [ "$(wc -l <"$TMP/log")" = 7 ] &&
+	run 0 prefix show && out_is "21.9.0.0/24"
+ok $? "batch: 600 adds and 600 dels in 3 messages each, the last of each run without more"
 
 # Input errors: exit 1, nothing sent.
 reset

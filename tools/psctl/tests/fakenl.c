@@ -286,6 +286,9 @@ static void save_state(void)
 	rename(tmp, file);
 }
 
+static const struct nlattr *top_attr(const struct nlmsghdr *req,
+				     uint16_t type);
+
 static void log_request(const struct nlmsghdr *nlh, unsigned int cmd,
 			unsigned int nprefix)
 {
@@ -294,8 +297,8 @@ static void log_request(const struct nlmsghdr *nlh, unsigned int cmd,
 
 	if (!file || !(f = fopen(file, "a")))
 		return;
-	fprintf(f, "cmd=%u flags=%#x prefixes=%u\n", cmd, nlh->nlmsg_flags,
-		nprefix);
+	fprintf(f, "cmd=%u flags=%#x more=%d prefixes=%u\n", cmd,
+		nlh->nlmsg_flags, top_attr(nlh, PSMON_A_MORE) != NULL, nprefix);
 	fclose(f);
 }
 
