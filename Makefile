@@ -105,6 +105,7 @@ bench-run:
 bench-vm: all kdir
 	$(MAKE) -C selftests/bench vm KDIR=$(KDIR)
 	PSMON_BENCH_REV=$$(git describe --always --dirty 2>/dev/null) \
+	PSMON_BENCH_DATE=$$(date -u +%Y%m%d-%H%M%S) \
 		$(VM) --cpus 1 --icount --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh
 
 fuzz:

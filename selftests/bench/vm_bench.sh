@@ -20,12 +20,13 @@
 #   LAG configurations); 802.3ad, lacp_rate fast
 #
 # ingress: pktgen on bond0-p1 sends to bond0-m1, whose ingress hooks run;
-#   destinations random over the prefix space; the router drops the
-#   packets on a blackhole route.
+#   destinations random over the prefix space.
 # egress: pktgen on bond0-m1 itself with xmit_mode queue_xmit, so that
 #   the member's egress hooks run; sources random over the prefix space
 #   (IPv4; pktgen randomises only IPv6 destinations, so IPv6 egress packets
-#   all carry one source address, inside one prefix); the peer drops them.
+#   all carry one source address, inside one prefix).
+# The frames carry another host's MAC address: the receiving end drops
+# them in ip_rcv() after its bond (blackhole routes would drop them too).
 #
 # Frames: 60 bytes without FCS for IPv4 (64 on the wire); 78 for IPv6, the
 # least pktgen sends (its 16-byte header after UDP).
@@ -53,7 +54,10 @@
 #   PSMON_BENCH_OUT     the TSV file (default
 #                       selftests/bench/results/vm-YYYYmmdd-HHMMSS.tsv)
 #   PSMON_BENCH_SIZES   psmon table sizes (default "10 500 10000 100000")
-#   PSMON_BENCH_REPEAT  runs of the repeated configuration (default 3)
+#   PSMON_BENCH_REPEAT  runs of the repeated configurations (default 3)
+#   PSMON_BENCH_DATE    the date in the file's name and header (make
+#                       bench-vm passes the host's)
+#   PSMON_BENCH_REV     the source revision for the header (likewise)
 #
 # Usage (in the VM): selftests/bench/vm_bench.sh
 #        selftests/bench/vm_bench.sh --report FILE   (the table of a TSV file)
@@ -75,7 +79,10 @@ BPF_PIN=/sys/fs/bpf/tc/globals
 COUNT=${PSMON_BENCH_COUNT:-100000}
 SIZES=${PSMON_BENCH_SIZES:-"10 500 10000 100000"}
 REPEAT=${PSMON_BENCH_REPEAT:-3}
-OUT=${PSMON_BENCH_OUT:-$BENCH_DIR/results/vm-$(date -u +%Y%m%d-%H%M%S).tsv}
+# The guest's clock runs ahead of the host's (it jumps while the guest
+# waits for the host): the host gives the date.
+DATE=${PSMON_BENCH_DATE:-$(date -u +%Y%m%d-%H%M%S)}
+OUT=${PSMON_BENCH_OUT:-$BENCH_DIR/results/vm-$DATE.tsv}
 
 # The router is the initial namespace (bpffs, nft, tc and psctl without
 # ip netns exec), named R for the helpers of lib.sh; the peer is P.
@@ -98,6 +105,10 @@ SPACE6_MIN=2001:db8:8000::
 SPACE6_MAX=2001:db8:ffff:ffff:ffff:ffff:ffff:ffff
 # IPv6 egress: pktgen's one source address, inside the space.
 SRC6_OUT=2001:db8:a5a5:5a5a::1
+# The frames are for another host: the receiving stack drops them in
+# ip_rcv() (PACKET_OTHERHOST), after the member's hooks and the bond,
+# before any route lookup.
+DST_MAC=02:00:00:00:00:01
 
 WORK=
 FAILED=0
@@ -200,17 +211,12 @@ pg_reset()
 # pg_setup NS DEV DIR FAMILY: one pktgen device for a run.
 pg_setup()
 {
-	local ns=$1 dev=$2 dir=$3 fam=$4 mac c
+	local ns=$1 dev=$2 dir=$3 fam=$4 c
 
 	pg_reset "$ns" || return 1
 	pg "$ns" kpktgend_0 "add_device $dev" || return 1
-	if [ "$dir" = in ]; then
-		mac=$(cat /sys/class/net/bond0/address)
-	else
-		mac=$(ip netns exec "$P" cat /sys/class/net/bond0/address)
-	fi
 	for c in "count $COUNT" "clone_skb 0" "burst 1" "delay 0" \
-		 "dst_mac $mac" "udp_src_min 9" "udp_src_max 9" \
+		 "dst_mac $DST_MAC" "udp_src_min 9" "udp_src_max 9" \
 		 "udp_dst_min 9" "udp_dst_max 9"; do
 		pg "$ns" "$dev" "$c" || return 1
 	done
@@ -545,7 +551,7 @@ trap cleanup EXIT
 WORK=$(mktemp -d)
 mkdir -p "$(dirname "$OUT")" || die "cannot create $(dirname "$OUT")"
 {
-	echo "# psmon per-packet cost (selftests/bench/vm_bench.sh), $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# psmon per-packet cost (selftests/bench/vm_bench.sh), $DATE UTC"
 	echo "# kernel $(uname -r), psmon $(modinfo -F version "$PSMON_KO" 2>/dev/null)," \
 	     "source ${PSMON_BENCH_REV:-$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)}"
 	echo "# $COUNT packets a run; instr_per_packet = 1e9 / (pps * 4) under qemu -icount shift=2"
