@@ -552,8 +552,10 @@ WORK=$(mktemp -d)
 mkdir -p "$(dirname "$OUT")" || die "cannot create $(dirname "$OUT")"
 {
 	echo "# psmon per-packet cost (selftests/bench/vm_bench.sh), $DATE UTC"
-	echo "# kernel $(uname -r), psmon $(modinfo -F version "$PSMON_KO" 2>/dev/null)," \
-	     "source ${PSMON_BENCH_REV:-$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)}"
+	echo "# kernel $(uname -r), harness source" \
+	     "${PSMON_BENCH_REV:-$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)}"
+	echo "# module $PSMON_KO: psmon $(modinfo -F version "$PSMON_KO" 2>/dev/null)," \
+	     "srcversion $(modinfo -F srcversion "$PSMON_KO" 2>/dev/null)"
 	echo "# $COUNT packets a run; instr_per_packet = 1e9 / (pps * 4) under qemu -icount shift=2"
 	printf 'config\tdir\tfamily\trun\tpps\tinstr_per_packet\n'
 } > "$OUT"
