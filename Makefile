@@ -8,7 +8,8 @@
 #                     and run every test suite (unit tests on the host, the
 #                     network tests in one virtual machine)
 #   make demo         build, then run the demo in a virtual machine
-#   make bench        run the benchmarks
+#   make bench        run the benchmarks: on the host, then the per-packet
+#                     costs in the VM (make bench-vm alone)
 #   make fuzz         run the libFuzzer targets (selftests/fuzz) for 5 minutes
 #                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
@@ -96,9 +97,16 @@ bench: deps
 bench-run:
 	$(MAKE) -C selftests/bench run
 	@if [ -f selftests/bench/vm_bench.sh ]; then \
-		$(MAKE) all && \
-		$(VM) --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh; \
+		$(MAKE) --no-print-directory bench-vm; \
 	fi
+
+# The per-packet costs in the VM, under qemu's instruction counting on one
+# CPU (see selftests/bench/vm_bench.sh).
+bench-vm: all kdir
+	$(MAKE) -C selftests/bench vm KDIR=$(KDIR)
+	PSMON_BENCH_REV=$$(git describe --always --dirty 2>/dev/null) \
+	PSMON_BENCH_DATE=$$(date -u +%Y%m%d-%H%M%S) \
+		$(VM) --cpus 1 --icount --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh
 
 fuzz:
 	$(MAKE) -C selftests/fuzz fuzz $(if $(FUZZ_SECONDS),FUZZ_SECONDS=$(FUZZ_SECONDS))
@@ -145,5 +153,5 @@ distclean: clean
 	rm -rf selftests/vm/.cache
 
 .PHONY: all kdir module psctl selftests deps deps-checkpatch deps-deb check \
-	check-run demo demo-run bench bench-run fuzz deb deb-run install \
+	check-run demo demo-run bench bench-run bench-vm fuzz deb deb-run install \
 	checkpatch lint clean distclean

@@ -6,7 +6,8 @@
 # extracts it (with the data files it reads) from Debian's linux-source
 # tarball into build/checkpatch once.
 #
-# Usage: scripts/checkpatch.sh [FILE...]   (default: kmod/*.[ch] kmod/uapi/linux/*.h)
+# Usage: scripts/checkpatch.sh [FILE...]   (default: kmod/*.[ch] kmod/uapi/linux/*.h
+#        and selftests/bench/nfaccept/*.c)
 
 set -euo pipefail
 
@@ -36,7 +37,7 @@ else
 fi
 
 if [ $# -eq 0 ]; then
-	for f in kmod/*.[ch] kmod/uapi/linux/*.h; do
+	for f in kmod/*.[ch] kmod/uapi/linux/*.h selftests/bench/nfaccept/*.c; do
 		# Sources only: not the *.mod.c that kbuild generates.
 		case "$f" in *.mod.c) continue ;; esac
 		set -- "$@" "$f"

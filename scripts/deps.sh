@@ -24,8 +24,9 @@ pkgs=(
 	# alert_test.sh): node_exporter serving the textfile collector, and
 	# prometheus (above: promtool, and the server the rules run in)
 	prometheus-node-exporter
-	# selftests/bench
-	valgrind
+	# selftests/bench: callgrind; the tc BPF classifier of vm_bench.sh
+	# (clang below compiles it) and the tool that fills its maps
+	valgrind libbpf-dev bpftool
 	# selftests/fuzz (libFuzzer) and make lint
 	clang libclang-rt-14-dev cppcheck clang-tidy coccinelle
 )

@@ -23,6 +23,12 @@
 #   --env NAME        pass the host's variable NAME into the guest (repeat)
 #   --append ARGS     extra kernel command line arguments
 #   --log FILE        also write the console (CR stripped) to FILE
+#   --icount          deterministic guest time for benchmarks: qemu's
+#                     instruction counting (-icount shift=2,sleep=off), the
+#                     guest clock advancing 4 ns per guest instruction, so a
+#                     rate the guest measures does not depend on the host's
+#                     speed or load (use with --cpus 1)
+#   --qemu-arg ARG    one more argument for qemu (repeat)
 #
 # CMD runs with bash in the host's current directory when that lies inside
 # the shared directory (the shared directory itself otherwise), standard
@@ -63,6 +69,7 @@ share=$repo
 append=
 log=
 envs=()
+extra=()
 
 die() {
 	echo "run.sh: $*" >&2
@@ -84,6 +91,8 @@ while [ $# -gt 0 ]; do
 	--env) envs+=("${2:?}"); shift 2 ;;
 	--append) append="$append ${2:?}"; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
+	--icount) extra+=(-icount "shift=2,sleep=off"); shift ;;
+	--qemu-arg) extra+=("${2:?}"); shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) usage ;;
@@ -363,6 +372,7 @@ qemu_args=(
 	-fsdev "local,id=share,path=${share//,/,,},security_model=none,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=share,mount_tag=share"
 	-pidfile "$run/qemu.pid"
+	"${extra[@]}"
 )
 
 console=$run/console
