@@ -1126,9 +1126,11 @@ static int bench_wall(void)
 				printf(" %7.1fx %7.1fx", ns[S_TRIE][0] / ns[s][0],
 				       ns[S_TRIE][1] / ns[s][1]);
 			printf("\n");
-			fprintf(tsv, "%s\t%zu\t%s\t%.3f\t%.1f\t%zu\t%.3f\t%.3f\n",
+			if (isnan(x))
+				snprintf(ir, sizeof(ir), "NaN");
+			fprintf(tsv, "%s\t%zu\t%s\t%.3f\t%s\t%zu\t%.3f\t%.3f\n",
 				b.v6 ? "IPv6" : "IPv4", b.n, sname[s], ns[s][0],
-				x, bytes, build[s], ns[s][1]);
+				ir, bytes, build[s], ns[s][1]);
 		}
 		printf("     %zu ranges, index k=%u: %.1f%% of lookups answered by the index alone, %.1f%% searched;\n"
 		       "     %.1f%% of addresses match a prefix; trie %zu nodes (%zu intermediate); sort %.3f ms\n",
