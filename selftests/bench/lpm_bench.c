@@ -394,12 +394,10 @@ static void shuffle(struct psmon_lpm_prefix *p, size_t n)
 	}
 }
 
-static void trie_key(struct bt_key *key, const struct psmon_lpm_prefix *p,
-		     int v6)
+static void trie_key(struct bt_key *key, const struct psmon_lpm_prefix *p)
 {
 	key->prefixlen = p->plen;
 	memcpy(key->data, p->addr, sizeof(key->data));
-	(void)v6;
 }
 
 /* Insert the prefixes one by one, in b->shuf's order. */
@@ -410,7 +408,7 @@ static void trie_fill(struct bt *t, const struct bench *b)
 
 	bt_init(t, b->v6);
 	for (i = 0; i < b->n; i++) {
-		trie_key(&key, &b->shuf[i], b->v6);
+		trie_key(&key, &b->shuf[i]);
 		if (bt_update(t, &key, b->shuf[i].slot)) {
 			fprintf(stderr, "trie: out of memory\n");
 			exit(1);
@@ -1045,7 +1043,7 @@ static int bench_wall(void)
 {
 	const char *out = getenv("PSMON_BENCH_OUT");
 	const char *cg = getenv("PSMON_BENCH_CG");
-	char cpu[256], load[64], path[4096], mem[32], ir[16], *slash;
+	char cpu[256], load[64], path[4096], mem[32], ir[16], when[32], *slash;
 	double ns[NSTRUCT][2], build[NSTRUCT], sort_ms, x;
 	const char *cg_note;
 	struct control ctl = { 0 };
@@ -1085,8 +1083,8 @@ static int bench_wall(void)
 	       "gcc",
 #endif
 	       __VERSION__, BENCH_CFLAGS);
-	printf("start %s", asctime(gmtime(&now_t)));
-	printf("load average at start: %s\n", load);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now_t));
+	printf("start %s, load average %s\n", when, load);
 	printf("Addresses: %u per table, pre-generated; %d%% drawn inside a random registered prefix,\n"
 	       "%d%% uniform over the address space (the share that matches a prefix is shown per table).\n",
 	       NADDR, INSIDE_PCT, 100 - INSIDE_PCT);
@@ -1172,7 +1170,8 @@ static int bench_wall(void)
 		control_print(&ctl);
 	load_average(load, sizeof(load));
 	now_t = time(NULL);
-	printf("\nload average at end: %s; end %s", load, asctime(gmtime(&now_t)));
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now_t));
+	printf("\nend %s, load average %s\n", when, load);
 	printf("The benchmark thread got %.0f%% of a CPU during the timed lookup runs (CPU / wall time).\n",
 	       timed_wall > 0 ? 100 * timed_cpu / timed_wall : 0);
 	printf("TSV: %s\n", out);
