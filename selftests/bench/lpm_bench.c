@@ -368,6 +368,7 @@ struct bench {
 	/* from the cross-check */
 	size_t leaf;			/* answered by the index alone */
 	size_t hit;			/* matching some prefix */
+	size_t searched;		/* ranges in the searches, summed */
 	uint32_t fp;			/* answers to the first FP_ADDRS */
 };
 
@@ -639,7 +640,7 @@ static void cross_check(struct bench *b, size_t count)
 	char buf[INET6_ADDRSTRLEN];
 	size_t j;
 
-	b->leaf = b->hit = 0;
+	b->leaf = b->hit = b->searched = 0;
 	b->fp = 2166136261u;
 	for (j = 0; j < count; j++) {
 		if (!b->v6) {
@@ -672,6 +673,11 @@ static void cross_check(struct bench *b, size_t count)
 			exit(1);
 		}
 		b->leaf += !(e & PSMON_LPM_CHUNK);
+		if (e & PSMON_LPM_CHUNK)
+			b->searched += (e & PSMON_LPM_REST) != PSMON_LPM_REST ?
+				       e & PSMON_LPM_REST :
+				       b->nr - ((e & ~PSMON_LPM_CHUNK) >>
+						PSMON_LPM_COUNT_BITS);
 		b->hit += x != PSMON_LPM_NONE;
 		if (j < FP_ADDRS)
 			b->fp = (b->fp ^ x) * 16777619u;
@@ -1130,10 +1136,13 @@ static int bench_wall(void)
 				b.v6 ? "IPv6" : "IPv4", b.n, sname[s], ns[s][0],
 				ir, bytes, build[s], ns[s][1]);
 		}
-		printf("     %zu ranges, index k=%u: %.1f%% of lookups answered by the index alone, %.1f%% searched;\n"
-		       "     %.1f%% of addresses match a prefix; trie %zu nodes (%zu intermediate); sort %.3f ms\n",
+		printf("     %zu ranges, index k=%u: %.1f%% of lookups answered by the index alone, %.1f%% searched\n"
+		       "     (%.1f ranges per search on average); %.1f%% of addresses match a prefix;\n"
+		       "     trie %zu nodes (%zu intermediate); sort %.3f ms\n",
 		       b.nr, b.k, 100.0 * (double)b.leaf / NADDR,
 		       100.0 * (double)(NADDR - b.leaf) / NADDR,
+		       b.leaf < NADDR ? (double)b.searched /
+					(double)(NADDR - b.leaf) : 0.0,
 		       100.0 * (double)b.hit / NADDR, b.trie.nodes,
 		       b.trie.nodes - b.trie.entries, sort_ms);
 		fflush(stdout);
