@@ -8,8 +8,10 @@
 #                     and run every test suite (unit tests on the host, the
 #                     network tests in one virtual machine)
 #   make demo         build, then run the demo in a virtual machine
-#   make bench        run the benchmarks: on the host, then the per-packet
-#                     costs in the VM (make bench-vm alone)
+#   make bench        run the benchmarks: lookups on the host against a
+#                     binary trie (callgrind if valgrind is installed;
+#                     build/bench/native.tsv), then the per-packet costs in
+#                     the VM under qemu -icount (make bench-vm alone)
 #   make fuzz         run the libFuzzer targets (selftests/fuzz) for 5 minutes
 #                     each (FUZZ_SECONDS)
 #   make install      install psmon.ko (updates/) and psctl (DESTDIR honoured)
@@ -94,7 +96,14 @@ demo-run: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
+# Instructions per lookup first (if valgrind is there), so that the table
+# of `run` shows them next to the times.
 bench-run:
+	@if command -v valgrind >/dev/null; then \
+		$(MAKE) -C selftests/bench callgrind; \
+	else \
+		echo "valgrind is not installed: no instructions per lookup"; \
+	fi
 	$(MAKE) -C selftests/bench run
 	@if [ -f selftests/bench/vm_bench.sh ]; then \
 		$(MAKE) --no-print-directory bench-vm; \

@@ -448,12 +448,15 @@ static unsigned int ix_slot(const struct ix *x, size_t j)
 	return x->r4 ? x->r4[j].slot : x->r6[j].slot;
 }
 
-/* Bits of a sub-index for a slice that count ranges meet, at most max. */
+/*
+ * Bits of a sub-index for a slice that count ranges meet, at most max:
+ * about two entries per range.
+ */
 static unsigned int ix_sub_bits(size_t count, unsigned int max)
 {
 	unsigned int k = 2;
 
-	while (k < PSMON_LPM_SUB_MAX && ((size_t)1 << k) < 4 * count)
+	while (k < PSMON_LPM_SUB_MAX && ((size_t)1 << k) < 2 * count)
 		k++;
 	return k < max ? k : max;
 }
@@ -530,11 +533,10 @@ static unsigned int ix_build(struct ix *x, unsigned int k,
 			hi = x->w == 32 ? LPM4_MAX : LPM64_MAX;
 		}
 	}
+	/* The block, then at most one entry per address of it. */
 	*s = 0;
 	if (found)
 		*s = common64(lo << (64 - x->w), hi << (64 - x->w));
-	if (*s > x->w - k)
-		*s = x->w - k;
 	if (*s > x->w - 1)
 		*s = x->w - 1;
 	if (k > x->w - *s)

@@ -1,25 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Benchmark of kmod/lpm.c against the classic per-length lookup.
+ * Native benchmark of psmon's longest-prefix-match table (kmod/lpm.c)
+ * against a binary trie with the structure of the kernel's BPF LPM trie
+ * (bintrie.c), on the same tables and the same addresses.
  *
- * The baseline keeps, for each prefix length present, a sorted array of
- * that length's prefixes; a lookup masks the address to each length,
- * longest first, and binary searches that array until one matches. Both
- * run in the same process on the same prefixes and addresses; the figures
- * are printed side by side with their ratio. Nothing here passes or fails.
+ * Structures, side by side:
+ *   psmon         the direct index and the ranges, as the packet path looks
+ *                 up (psmon_lpm[46]_lookup: inline, the search out of line)
+ *   psmon-ranges  the ranges alone (psmon_lpm[46]_search: the binary search
+ *                 of the previous design), for the record
+ *   trie          one node per prefix plus intermediate nodes, inserted one
+ *                 by one; a lookup is a call, as bpf_map_lookup_elem() is
  *
- *   lpm_bench            wall-clock lookups per second and build times
- *   lpm_bench callgrind  a short fixed workload for valgrind --tool=callgrind:
- *                        each measured loop is bracketed by client requests
- *                        so every loop gets its own dump (see Makefile)
+ * Tables: IPv4 of 1k, 10k, 100k and 1M prefixes, IPv6 of 1k, 10k and 100k,
+ * drawn with a routing-table-like length mix and nesting (gen_prefixes).
+ * Every answer of the three structures is compared on every address
+ * measured; any disagreement aborts the benchmark.
+ *
+ *   lpm_bench            ns per lookup, table memory, build and rebuild
+ *                        times: one table on stdout, TSV in $PSMON_BENCH_OUT
+ *                        (default build/bench/native.tsv); instructions per
+ *                        lookup come from a previous `lpm_bench callgrind`
+ *                        ($PSMON_BENCH_CG, default callgrind.tsv next to the
+ *                        TSV) when it is newer than this binary and was made
+ *                        on the same tables
+ *   lpm_bench callgrind  a short workload for valgrind --tool=callgrind
+ *                        --instr-atstart=no: each measured loop is
+ *                        instrumented and dumped on its own (cg_report.sh)
+ *
+ * Nothing here passes or fails, except a disagreement between structures.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
@@ -29,15 +51,47 @@
 #endif
 
 #include "lpm.h"
+#include "bintrie.h"
+
+#ifndef BENCH_CFLAGS
+#define BENCH_CFLAGS "?"
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define NADDR (1u << 20)	/* addresses per lookup pass */
 
-static const size_t sizes[] = { 100, 1000, 10000, 100000 };
+#define NADDR		(1u << 20)	/* addresses per table */
+#define AMASK		(NADDR - 1)
+#define INSIDE_PCT	50		/* addresses drawn inside a prefix */
+#define RUNS		7		/* timed runs per figure: the median */
+#define RUN_SECONDS	0.05		/* at least, per run */
+#define FP_ADDRS	(1u << 16)	/* answers in a table's fingerprint */
+#define CG_LOOKUPS	20000		/* lookups per callgrind measurement */
+
+struct size_spec {
+	int v6;
+	size_t n;
+};
+
+static const struct size_spec sizes[] = {
+	{ 0, 1000 }, { 0, 10000 }, { 0, 100000 }, { 0, 1000000 },
+	{ 1, 1000 }, { 1, 10000 }, { 1, 100000 },
+};
+
+enum { S_PSMON, S_RANGES, S_TRIE, NSTRUCT };
+static const char *const sname[NSTRUCT] = { "psmon", "psmon-ranges", "trie" };
 
 /* ---- xorshift64* ---- */
 
 static uint64_t rng_state = 0x5eed5eed5eed5eedull;
+
+/* Each table its own sequence, the same in both modes of the benchmark. */
+static void rng_seed(int v6, size_t n)
+{
+	rng_state = 0x5eed5eed5eed5eedull ^ (uint64_t)v6 << 40 ^
+		    (uint64_t)n * 0x9e3779b97f4a7c15ull;
+	if (!rng_state)
+		rng_state = 1;
+}
 
 static uint64_t rnd(void)
 {
@@ -63,12 +117,27 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Timings are CPU time of this thread: on a shared, loaded machine, the
+ * time it spends descheduled is not the lookups' (wall time is kept to
+ * report the share of a CPU it got).
+ */
+static double now(void)
+{
+	return clock_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+static double wall(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* ---- 128-bit helpers on (hi, lo) ---- */
@@ -242,8 +311,10 @@ static size_t gen_prefixes(struct psmon_lpm_prefix *p, size_t n, int v6)
 }
 
 /*
- * Lookup addresses: half inside a random prefix, half uniform. Stored as
- * network-order bytes, as the kernel sees them.
+ * Lookup addresses: INSIDE_PCT percent inside a random registered prefix
+ * (any address of it), the others uniform over the whole address space
+ * (which may still fall in a prefix). Stored as network-order bytes, as
+ * the kernel sees them.
  */
 static void gen_addrs(uint8_t (*addr)[16], const struct psmon_lpm_prefix *p,
 		      size_t n, int v6)
@@ -254,7 +325,7 @@ static void gen_addrs(uint8_t (*addr)[16], const struct psmon_lpm_prefix *p,
 	size_t i;
 
 	for (i = 0; i < NADDR; i++) {
-		q = rnd_below(2) ? &p[rnd_below(n)] : NULL;
+		q = rnd_below(100) < INSIDE_PCT ? &p[rnd_below(n)] : NULL;
 		if (!v6) {
 			a4 = (uint32_t)rnd();
 			if (q)
@@ -275,216 +346,99 @@ static void gen_addrs(uint8_t (*addr)[16], const struct psmon_lpm_prefix *p,
 	}
 }
 
-/* ---- the per-length baseline ---- */
-
-struct base4 {
-	unsigned int nlens;
-	uint32_t mask[33];
-	size_t off[34];
-	uint32_t *key;
-	uint32_t *slot;
-};
-
-struct base6 {
-	unsigned int nlens;
-	struct k128 mask[129];
-	size_t off[130];
-	struct k128 *key;
-	uint32_t *slot;
-};
-
-struct kv4 {
-	uint32_t key;
-	uint32_t slot;
-	uint8_t plen;
-};
-
-struct kv6 {
-	struct k128 key;
-	uint32_t slot;
-	uint8_t plen;
-};
-
-/* Longest length first, then by key. */
-static int kv4_cmp(const void *a, const void *b)
-{
-	const struct kv4 *x = a, *y = b;
-
-	if (x->plen != y->plen)
-		return x->plen > y->plen ? -1 : 1;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-static int kv6_cmp(const void *a, const void *b)
-{
-	const struct kv6 *x = a, *y = b;
-
-	if (x->plen != y->plen)
-		return x->plen > y->plen ? -1 : 1;
-	return k128_cmp(x->key, y->key);
-}
-
-static void base4_build(struct base4 *t, const struct psmon_lpm_prefix *p,
-			size_t n)
-{
-	struct kv4 *kv = xcalloc(n, sizeof(*kv));
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		kv[i].key = load_be32(p[i].addr);
-		kv[i].slot = p[i].slot;
-		kv[i].plen = p[i].plen;
-	}
-	qsort(kv, n, sizeof(*kv), kv4_cmp);
-	t->key = xcalloc(n, sizeof(*t->key));
-	t->slot = xcalloc(n, sizeof(*t->slot));
-	t->nlens = 0;
-	t->off[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (!i || kv[i].plen != kv[i - 1].plen) {
-			if (i)
-				t->off[t->nlens] = i;
-			t->mask[t->nlens++] = mask4(kv[i].plen);
-		}
-		t->key[i] = kv[i].key;
-		t->slot[i] = kv[i].slot;
-	}
-	t->off[t->nlens] = n;
-	free(kv);
-}
-
-static void base6_build(struct base6 *t, const struct psmon_lpm_prefix *p,
-			size_t n)
-{
-	struct kv6 *kv = xcalloc(n, sizeof(*kv));
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		kv[i].key = k128_load(p[i].addr);
-		kv[i].slot = p[i].slot;
-		kv[i].plen = p[i].plen;
-	}
-	qsort(kv, n, sizeof(*kv), kv6_cmp);
-	t->key = xcalloc(n, sizeof(*t->key));
-	t->slot = xcalloc(n, sizeof(*t->slot));
-	t->nlens = 0;
-	t->off[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (!i || kv[i].plen != kv[i - 1].plen) {
-			if (i)
-				t->off[t->nlens] = i;
-			t->mask[t->nlens++] = k128_mask(kv[i].plen);
-		}
-		t->key[i] = kv[i].key;
-		t->slot[i] = kv[i].slot;
-	}
-	t->off[t->nlens] = n;
-	free(kv);
-}
-
-static void base4_free(struct base4 *t)
-{
-	free(t->key);
-	free(t->slot);
-}
-
-static void base6_free(struct base6 *t)
-{
-	free(t->key);
-	free(t->slot);
-}
-
-__attribute__((noinline))
-static uint32_t base4_lookup(const struct base4 *t, uint32_t addr)
-{
-	size_t lo, hi, mid;
-	unsigned int i;
-	uint32_t key;
-
-	for (i = 0; i < t->nlens; i++) {
-		key = addr & t->mask[i];
-		lo = t->off[i];
-		hi = t->off[i + 1];
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (t->key[mid] < key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < t->off[i + 1] && t->key[lo] == key)
-			return t->slot[lo];
-	}
-	return PSMON_LPM_NONE;
-}
-
-__attribute__((noinline))
-static uint32_t base6_lookup(const struct base6 *t, const uint8_t *addr)
-{
-	struct k128 a = k128_load(addr), key;
-	size_t lo, hi, mid;
-	unsigned int i;
-
-	for (i = 0; i < t->nlens; i++) {
-		key = k128_and(a, t->mask[i]);
-		lo = t->off[i];
-		hi = t->off[i + 1];
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (k128_cmp(t->key[mid], key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < t->off[i + 1] && !k128_cmp(t->key[lo], key))
-			return t->slot[lo];
-	}
-	return PSMON_LPM_NONE;
-}
-
-/* ---- measured loops ---- */
+/* ---- the tables ---- */
 
 struct bench {
 	int v6;
 	size_t n;			/* prefixes */
-	struct psmon_lpm_prefix *p;	/* sorted */
-	uint8_t (*addr)[16];
-	uint32_t *addr4;		/* host order, as the kernel passes */
-	size_t nr;
+	struct psmon_lpm_prefix *p;	/* sorted; slot = index */
+	struct psmon_lpm_prefix *shuf;	/* the same, in insertion order */
+	uint8_t (*addr)[16];		/* IPv6 addresses */
+	uint32_t *a4;			/* IPv4 addresses, network order */
+	/* psmon, as prefix.c builds it */
+	size_t nr;			/* ranges */
+	unsigned int k;			/* index bits */
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
-	struct base4 b4;
-	struct base6 b6;
+	uint32_t *dir;
+	struct psmon_lpm_node *node;
+	struct psmon_lpm_size z;	/* index entries and nodes */
+	struct psmon_lpm4 t4;
+	struct psmon_lpm6 t6;
+	/* the reference */
+	struct bt trie;
+	/* from the cross-check */
+	size_t leaf;			/* answered by the index alone */
+	size_t hit;			/* matching some prefix */
+	size_t searched;		/* ranges in the searches, summed */
+	uint32_t fp;			/* answers to the first FP_ADDRS */
 };
 
-static uint32_t run_lpm(const struct bench *b, size_t count)
+static size_t psmon_bytes(const struct bench *b, int with_index)
 {
-	uint32_t sum = 0;
-	size_t i;
+	size_t r = b->nr * (b->v6 ? sizeof(*b->r6) : sizeof(*b->r4));
 
-	if (!b->v6)
-		for (i = 0; i < count; i++)
-			sum += psmon_lpm4_search(b->r4, b->nr,
-						 b->addr4[i & (NADDR - 1)]);
-	else
-		for (i = 0; i < count; i++)
-			sum += psmon_lpm6_search(b->r6, b->nr,
-						 b->addr[i & (NADDR - 1)]);
-	return sum;
+	if (with_index)
+		r += b->z.dir * sizeof(*b->dir) + b->z.node * sizeof(*b->node);
+	return r;
 }
 
-static uint32_t run_base(const struct bench *b, size_t count)
+static void shuffle(struct psmon_lpm_prefix *p, size_t n)
 {
-	uint32_t sum = 0;
+	struct psmon_lpm_prefix t;
+	size_t i, j;
+
+	for (i = n; i > 1; i--) {
+		j = rnd_below(i);
+		t = p[i - 1];
+		p[i - 1] = p[j];
+		p[j] = t;
+	}
+}
+
+static void trie_key(struct bt_key *key, const struct psmon_lpm_prefix *p)
+{
+	key->prefixlen = p->plen;
+	memcpy(key->data, p->addr, sizeof(key->data));
+}
+
+/* Insert the prefixes one by one, in b->shuf's order. */
+static void trie_fill(struct bt *t, const struct bench *b)
+{
+	struct bt_key key;
 	size_t i;
 
+	bt_init(t, b->v6);
+	for (i = 0; i < b->n; i++) {
+		trie_key(&key, &b->shuf[i]);
+		if (bt_update(t, &key, b->shuf[i].slot)) {
+			fprintf(stderr, "trie: out of memory\n");
+			exit(1);
+		}
+	}
+}
+
+/*
+ * psmon's build and index of the sorted prefixes, as prefix.c does: the
+ * ranges, the index's size, then the index in memory of that size.
+ */
+static void psmon_fill(struct bench *b)
+{
+	free(b->dir);
+	free(b->node);
+	if (!b->v6) {
+		b->nr = psmon_lpm4_build(b->p, b->n, b->r4);
+		psmon_lpm4_index_size(b->r4, b->nr, b->k, &b->z);
+	} else {
+		b->nr = psmon_lpm6_build(b->p, b->n, b->r6);
+		psmon_lpm6_index_size(b->r6, b->nr, b->k, &b->z);
+	}
+	b->dir = xcalloc(b->z.dir, sizeof(*b->dir));
+	b->node = xcalloc(b->z.node, sizeof(*b->node));
 	if (!b->v6)
-		for (i = 0; i < count; i++)
-			sum += base4_lookup(&b->b4, b->addr4[i & (NADDR - 1)]);
+		psmon_lpm4_index(&b->t4, b->r4, b->nr, b->k, b->dir, b->node);
 	else
-		for (i = 0; i < count; i++)
-			sum += base6_lookup(&b->b6, b->addr[i & (NADDR - 1)]);
-	return sum;
+		psmon_lpm6_index(&b->t6, b->r6, b->nr, b->k, b->dir, b->node);
 }
 
 static void bench_setup(struct bench *b, int v6, size_t want)
@@ -493,229 +447,845 @@ static void bench_setup(struct bench *b, int v6, size_t want)
 
 	memset(b, 0, sizeof(*b));
 	b->v6 = v6;
+	rng_seed(v6, want);
 	b->p = xcalloc(want, sizeof(*b->p));
 	b->n = gen_prefixes(b->p, want, v6);
 	b->addr = xcalloc(NADDR, sizeof(*b->addr));
-	b->addr4 = xcalloc(NADDR, sizeof(*b->addr4));
 	gen_addrs(b->addr, b->p, b->n, v6);
-	for (i = 0; i < NADDR; i++)
-		b->addr4[i] = load_be32(b->addr[i]);
 	if (!v6) {
+		b->a4 = xcalloc(NADDR, sizeof(*b->a4));
+		for (i = 0; i < NADDR; i++)
+			memcpy(&b->a4[i], b->addr[i], sizeof(b->a4[i]));
+		free(b->addr);
+		b->addr = NULL;
 		b->r4 = xcalloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r4));
-		b->nr = psmon_lpm4_build(b->p, b->n, b->r4);
-		base4_build(&b->b4, b->p, b->n);
 	} else {
 		b->r6 = xcalloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r6));
-		b->nr = psmon_lpm6_build(b->p, b->n, b->r6);
-		base6_build(&b->b6, b->p, b->n);
 	}
+	b->k = psmon_lpm_dir_bits(b->n);
+	psmon_fill(b);
+	b->shuf = xcalloc(b->n, sizeof(*b->shuf));
+	memcpy(b->shuf, b->p, b->n * sizeof(*b->p));
+	shuffle(b->shuf, b->n);
+	trie_fill(&b->trie, b);
 }
 
 static void bench_free(struct bench *b)
 {
 	free(b->p);
+	free(b->shuf);
 	free(b->addr);
-	free(b->addr4);
+	free(b->a4);
 	free(b->r4);
 	free(b->r6);
-	base4_free(&b->b4);
-	base6_free(&b->b6);
+	free(b->dir);
+	free(b->node);
+	bt_free(&b->trie);
 }
 
-/* Baseline lengths present, for the report. */
-static unsigned int bench_nlens(const struct bench *b)
+/* ---- lookups ---- */
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE uint32_t at_psmon4(const struct bench *b, size_t j)
 {
-	return b->v6 ? b->b6.nlens : b->b4.nlens;
+	return psmon_lpm4_lookup(&b->t4, ntohl(b->a4[j]));
 }
 
-/* Shuffle, then sort + build with lpm.c; returns seconds. */
-static double time_lpm_build(const struct bench *b, struct psmon_lpm_prefix *tmp,
-			     double *sort_s)
+INLINE uint32_t at_ranges4(const struct bench *b, size_t j)
 {
-	size_t i, j, nr;
-	struct psmon_lpm_prefix t;
-	double t0, t1, t2;
-
-	memcpy(tmp, b->p, b->n * sizeof(*tmp));
-	for (i = b->n; i > 1; i--) {
-		j = rnd_below(i);
-		t = tmp[i - 1];
-		tmp[i - 1] = tmp[j];
-		tmp[j] = t;
-	}
-	t0 = now();
-	psmon_lpm_sort(tmp, b->n, b->v6);
-	t1 = now();
-	if (!b->v6)
-		nr = psmon_lpm4_build(tmp, b->n, b->r4);
-	else
-		nr = psmon_lpm6_build(tmp, b->n, b->r6);
-	t2 = now();
-	if (nr != b->nr)
-		fprintf(stderr, "warning: rebuild gave %zu ranges, not %zu\n",
-			nr, b->nr);
-	*sort_s = t1 - t0;
-	return t2 - t0;
+	return psmon_lpm4_search(b->r4, b->nr, ntohl(b->a4[j]));
 }
 
-static double time_base_build(const struct bench *b,
-			      struct psmon_lpm_prefix *tmp)
+/* As a BPF program would: the key on the stack, then the lookup. */
+INLINE uint32_t at_trie4(const struct bench *b, size_t j)
 {
-	struct base4 b4;
-	struct base6 b6;
-	double t0, t1;
+	struct bt_key key;
 
-	memcpy(tmp, b->p, b->n * sizeof(*tmp));
-	if (!b->v6) {
-		t0 = now();
-		base4_build(&b4, tmp, b->n);
-		t1 = now();
-		base4_free(&b4);
-	} else {
-		t0 = now();
-		base6_build(&b6, tmp, b->n);
-		t1 = now();
-		base6_free(&b6);
-	}
-	return t1 - t0;
+	key.prefixlen = 32;
+	memcpy(key.data, &b->a4[j], 4);
+	return bt_lookup(&b->trie, &key, PSMON_LPM_NONE);
 }
+
+INLINE uint32_t at_psmon6(const struct bench *b, size_t j)
+{
+	return psmon_lpm6_lookup(&b->t6, b->addr[j]);
+}
+
+INLINE uint32_t at_ranges6(const struct bench *b, size_t j)
+{
+	return psmon_lpm6_search(b->r6, b->nr, b->addr[j]);
+}
+
+INLINE uint32_t at_trie6(const struct bench *b, size_t j)
+{
+	struct bt_key key;
+
+	key.prefixlen = 128;
+	memcpy(key.data, b->addr[j], 16);
+	return bt_lookup(&b->trie, &key, PSMON_LPM_NONE);
+}
+
+/* No lookup: the cost of the loop itself, for callgrind. */
+INLINE uint32_t at_none4(const struct bench *b, size_t j)
+{
+	return b->a4[j];
+}
+
+INLINE uint32_t at_none6(const struct bench *b, size_t j)
+{
+	return b->addr[j][15];
+}
+
+/*
+ * tput_*: independent lookups over the pre-generated addresses (nothing
+ * in one lookup waits for the previous one). lat_*: the address of each
+ * lookup depends on the previous answer, so lookups cannot overlap.
+ */
+#define TPUT_LOOP(name)							\
+static __attribute__((noinline, unused))				\
+uint32_t tput_##name(const struct bench *b, size_t count)		\
+{									\
+	uint32_t sum = 0;						\
+	size_t i;							\
+									\
+	for (i = 0; i < count; i++)					\
+		sum += at_##name(b, i & AMASK);				\
+	return sum;							\
+}
+
+#define LAT_LOOP(name)							\
+static __attribute__((noinline, unused))				\
+uint32_t lat_##name(const struct bench *b, size_t count)		\
+{									\
+	uint32_t s = 0;							\
+	size_t i;							\
+									\
+	for (i = 0; i < count; i++)					\
+		s = at_##name(b, (i ^ (s & 1)) & AMASK);		\
+	return s;							\
+}
+
+#define LOOPS(name) TPUT_LOOP(name) LAT_LOOP(name)
+
+LOOPS(psmon4)
+LOOPS(ranges4)
+LOOPS(trie4)
+TPUT_LOOP(none4)
+LOOPS(psmon6)
+LOOPS(ranges6)
+LOOPS(trie6)
+TPUT_LOOP(none6)
+
+typedef uint32_t (*loop_fn)(const struct bench *b, size_t count);
+
+/* [v6][structure][latency] */
+static const loop_fn loops[2][NSTRUCT][2] = {
+	{ { tput_psmon4, lat_psmon4 }, { tput_ranges4, lat_ranges4 },
+	  { tput_trie4, lat_trie4 } },
+	{ { tput_psmon6, lat_psmon6 }, { tput_ranges6, lat_ranges6 },
+	  { tput_trie6, lat_trie6 } },
+};
 
 static volatile uint32_t sink;
 
-/* Lookups per second: best of several rounds, the two interleaved. */
-static void time_lookups(const struct bench *b, double *lpm_lps,
-			 double *base_lps)
-{
-	double t0, t, best_lpm = 1e30, best_base = 1e30;
-	size_t count = NADDR;
-	int round;
+/* ---- the cross-check ---- */
 
-	/* Size a round to about 50 ms of baseline work. */
-	for (;;) {
-		t0 = now();
-		sink = run_base(b, count);
-		t = now() - t0;
-		if (t > 0.05 || count >= (size_t)1 << 28)
-			break;
-		count *= 2;
-	}
-	for (round = 0; round < 5; round++) {
-		t0 = now();
-		sink = run_lpm(b, count);
-		t = now() - t0;
-		if (t < best_lpm)
-			best_lpm = t;
-		t0 = now();
-		sink = run_base(b, count);
-		t = now() - t0;
-		if (t < best_base)
-			best_base = t;
-	}
-	*lpm_lps = (double)count / best_lpm;
-	*base_lps = (double)count / best_base;
+static void format_addr(const uint8_t *a, int v6, char *buf, size_t len)
+{
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
 }
 
-/* Both implementations must agree on every address; just a warning here. */
-static void cross_check(const struct bench *b)
+/* Slot of the longest prefix holding a, by scanning them all. */
+static uint32_t naive_lookup(const struct bench *b, const uint8_t *a)
 {
-	size_t i, bad = 0;
+	struct k128 x = k128_load(a), m;
+	uint32_t best = PSMON_LPM_NONE, a4 = load_be32(a);
+	int plen = -1;
+	size_t i;
 
-	for (i = 0; i < NADDR; i++) {
-		if (!b->v6)
-			bad += psmon_lpm4_search(b->r4, b->nr, b->addr4[i]) !=
-			       base4_lookup(&b->b4, b->addr4[i]);
-		else
-			bad += psmon_lpm6_search(b->r6, b->nr, b->addr[i]) !=
-			       base6_lookup(&b->b6, b->addr[i]);
+	for (i = 0; i < b->n; i++) {
+		const struct psmon_lpm_prefix *q = &b->p[i];
+
+		if (q->plen <= plen)
+			continue;
+		if (!b->v6) {
+			if ((a4 & mask4(q->plen)) != load_be32(q->addr))
+				continue;
+		} else {
+			m = k128_mask(q->plen);
+			if (k128_cmp(k128_and(x, m), k128_load(q->addr)))
+				continue;
+		}
+		best = q->slot;
+		plen = q->plen;
 	}
-	if (bad)
-		fprintf(stderr, "warning: IPv%d, %zu prefixes: %zu answers differ\n",
-			b->v6 ? 6 : 4, b->n, bad);
+	return best;
+}
+
+static void print_slot(const struct bench *b, const char *who, uint32_t s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (s == PSMON_LPM_NONE) {
+		fprintf(stderr, "  %-13s no match\n", who);
+	} else if (s >= b->n) {
+		fprintf(stderr, "  %-13s slot %" PRIu32 " (no such prefix)\n",
+			who, s);
+	} else {
+		format_addr(b->p[s].addr, b->v6, buf, sizeof(buf));
+		fprintf(stderr, "  %-13s slot %" PRIu32 ": %s/%u\n", who, s, buf,
+			b->p[s].plen);
+	}
+}
+
+/*
+ * For statistics: the entry a lookup ends on after a node that is a
+ * sub-index (a leaf, or a node of ranges to search), as the lookup's
+ * psmon_lpm[46]_chunk() computes it.
+ */
+static uint32_t sub_entry(const struct bench *b, uint32_t e, size_t j)
+{
+	const struct psmon_lpm_node *n = &b->node[e & ~PSMON_LPM_CHUNK];
+	uint64_t off;
+
+	if (!(n->b & PSMON_LPM_SUB))
+		return e;
+	if (!b->v6)
+		off = (ntohl(b->a4[j]) - b->t4.base) & b->t4.slice;
+	else
+		off = (k128_load(b->addr[j]).hi - b->t6.base) & b->t6.slice;
+	return b->dir[n->a + (off >> (n->b & PSMON_LPM_SHIFT))];
+}
+
+/*
+ * The three structures must give the same answer for every address: a
+ * disagreement is a bug, not a figure. Also counts what the index alone
+ * answers and the addresses matching a prefix, and fingerprints the table.
+ */
+static void cross_check(struct bench *b, size_t count)
+{
+	uint8_t a[16] = { 0 };
+	uint32_t x, y, z, e;
+	char buf[INET6_ADDRSTRLEN];
+	size_t j;
+
+	b->leaf = b->hit = b->searched = 0;
+	b->fp = 2166136261u;
+	for (j = 0; j < count; j++) {
+		if (!b->v6) {
+			x = at_psmon4(b, j);
+			y = at_ranges4(b, j);
+			z = at_trie4(b, j);
+			e = psmon_lpm4_entry(&b->t4, ntohl(b->a4[j]));
+		} else {
+			x = at_psmon6(b, j);
+			y = at_ranges6(b, j);
+			z = at_trie6(b, j);
+			e = psmon_lpm6_entry(&b->t6, b->addr[j]);
+		}
+		if (x != y || x != z) {
+			if (!b->v6)
+				memcpy(a, &b->a4[j], 4);
+			else
+				memcpy(a, b->addr[j], 16);
+			format_addr(a, b->v6, buf, sizeof(buf));
+			fprintf(stderr,
+				"\nFATAL: the structures disagree: IPv%d table of %zu prefixes (seed: rng_seed(%d, %zu)), address #%zu %s\n",
+				b->v6 ? 6 : 4, b->n, b->v6, b->n, j, buf);
+			print_slot(b, "psmon", x);
+			print_slot(b, "psmon-ranges", y);
+			print_slot(b, "trie", z);
+			print_slot(b, "naive scan", naive_lookup(b, a));
+			fprintf(stderr, "  index entry 0x%08" PRIx32 ", %zu ranges, k %u\n",
+				e, b->nr, b->k);
+			fprintf(stderr, "This is a bug, not a benchmark figure.\n");
+			exit(1);
+		}
+		if (e & PSMON_LPM_CHUNK)
+			e = sub_entry(b, e, j);
+		b->leaf += !(e & PSMON_LPM_CHUNK);
+		if (e & PSMON_LPM_CHUNK)
+			b->searched += b->node[e & ~PSMON_LPM_CHUNK].b;
+		b->hit += x != PSMON_LPM_NONE;
+		if (j < FP_ADDRS)
+			b->fp = (b->fp ^ x) * 16777619u;
+	}
+}
+
+/* ---- timing ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Lookups for a run of at least RUN_SECONDS (this also warms up). */
+static size_t calibrate(loop_fn fn, const struct bench *b)
+{
+	size_t count = 1u << 15;
+	double t0, d;
+
+	for (;;) {
+		t0 = now();
+		sink = fn(b, count);
+		d = now() - t0;
+		if (d >= RUN_SECONDS)
+			return count;
+		if (d > RUN_SECONDS / 16)
+			count = (size_t)((double)count * RUN_SECONDS * 1.2 / d);
+		else
+			count *= 16;
+	}
+}
+
+/*
+ * ns per lookup: the median of RUNS runs, the structures and variants
+ * interleaved so that a change of load hits them alike.
+ */
+static double timed_cpu, timed_wall;	/* totals of the timed runs */
+
+static void time_lookups(const struct bench *b, double ns[NSTRUCT][2])
+{
+	static double t[NSTRUCT][2][RUNS];
+	size_t count[NSTRUCT][2];
+	double t0, w0, c0;
+	int s, v, r;
+
+	for (s = 0; s < NSTRUCT; s++)
+		for (v = 0; v < 2; v++)
+			count[s][v] = calibrate(loops[b->v6][s][v], b);
+	w0 = wall();
+	c0 = now();
+	for (r = 0; r < RUNS; r++)
+		for (s = 0; s < NSTRUCT; s++)
+			for (v = 0; v < 2; v++) {
+				t0 = now();
+				sink = loops[b->v6][s][v](b, count[s][v]);
+				t[s][v][r] = (now() - t0) / (double)count[s][v];
+			}
+	timed_cpu += now() - c0;
+	timed_wall += wall() - w0;
+	for (s = 0; s < NSTRUCT; s++)
+		for (v = 0; v < 2; v++)
+			ns[s][v] = median(t[s][v], RUNS) * 1e9;
+}
+
+/* Build times (ms, medians): [structure], and the sort alone. */
+static void time_builds(struct bench *b, double ms[NSTRUCT], double *sort_ms)
+{
+	int reps = b->n >= 1000000 ? 3 : b->n >= 100000 ? 5 :
+		   b->n >= 10000 ? 11 : 21;
+	double t[4][21], t0;
+	struct psmon_lpm_prefix *tmp = xcalloc(b->n, sizeof(*tmp));
+	struct bt trie;
+	size_t nr;
+	int r;
+
+	for (r = 0; r < reps; r++) {
+		/* psmon: sorted input (the module's tree gives it) */
+		t0 = now();
+		psmon_fill(b);
+		t[0][r] = now() - t0;
+		/* the ranges alone */
+		t0 = now();
+		nr = !b->v6 ? psmon_lpm4_build(b->p, b->n, b->r4) :
+			      psmon_lpm6_build(b->p, b->n, b->r6);
+		t[1][r] = now() - t0;
+		if (nr != b->nr) {
+			fprintf(stderr, "FATAL: rebuild gave %zu ranges, not %zu\n",
+				nr, b->nr);
+			exit(1);
+		}
+		/* the trie: one insert per prefix */
+		t0 = now();
+		trie_fill(&trie, b);
+		t[2][r] = now() - t0;
+		bt_free(&trie);
+		/* psmon_lpm_sort() of the prefixes in random order */
+		memcpy(tmp, b->shuf, b->n * sizeof(*tmp));
+		t0 = now();
+		psmon_lpm_sort(tmp, b->n, b->v6);
+		t[3][r] = now() - t0;
+		if (memcmp(tmp, b->p, b->n * sizeof(*tmp))) {
+			fprintf(stderr, "FATAL: psmon_lpm_sort() gave another order\n");
+			exit(1);
+		}
+	}
+	for (r = 0; r < NSTRUCT; r++)
+		ms[r] = median(t[r], (size_t)reps) * 1e3;
+	*sort_ms = median(t[3], (size_t)reps) * 1e3;
+	free(tmp);
+}
+
+/* ---- the control path: one prefix more or less in a 100k table ---- */
+
+struct rebuild {
+	double sorted_ms;	/* copy + build + index */
+	double sort_ms;		/* copy + sort + build + index */
+};
+
+/* The table of a namespace with one IPv4 /24, as prefix.c sizes it. */
+static size_t one_prefix_bytes(void)
+{
+	struct psmon_lpm_prefix p = { .addr = { 198, 51, 100 }, .plen = 24 };
+	struct psmon_lpm4_range r4[3];
+	struct psmon_lpm6_range r6[1];
+	struct psmon_lpm_size z4, z6;
+	size_t n4, n6;
+
+	n4 = psmon_lpm4_build(&p, 1, r4);
+	n6 = psmon_lpm6_build(NULL, 0, r6);
+	psmon_lpm4_index_size(r4, n4, psmon_lpm_dir_bits(1), &z4);
+	psmon_lpm6_index_size(r6, n6, psmon_lpm_dir_bits(0), &z6);
+	return n4 * sizeof(*r4) + n6 * sizeof(*r6) +
+	       (z4.dir + z6.dir) * sizeof(uint32_t) +
+	       (z4.node + z6.node) * sizeof(struct psmon_lpm_node);
+}
+
+/* The index of nr ranges, in memory of the size it asks for (as prefix.c). */
+static void index4(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
+		   size_t nr, unsigned int k, uint32_t **dir,
+		   struct psmon_lpm_node **node, struct psmon_lpm_size *z)
+{
+	free(*dir);
+	free(*node);
+	psmon_lpm4_index_size(r, nr, k, z);
+	*dir = xcalloc(z->dir, sizeof(**dir));
+	*node = xcalloc(z->node, sizeof(**node));
+	psmon_lpm4_index(t, r, nr, k, *dir, *node);
+}
+
+static struct rebuild time_rebuild(const struct psmon_lpm_prefix *sorted,
+				   size_t n, const uint8_t *probe,
+				   uint32_t want)
+{
+	enum { REPS = 11 };
+	struct psmon_lpm_prefix *tmp = xcalloc(n, sizeof(*tmp));
+	struct psmon_lpm_prefix *shuf = xcalloc(n, sizeof(*shuf));
+	unsigned int k = psmon_lpm_dir_bits(n);
+	struct psmon_lpm4_range *r = xcalloc(psmon_lpm_ranges_max(n), sizeof(*r));
+	struct psmon_lpm_node *node = NULL;
+	struct psmon_lpm_size z;
+	double t[2][REPS], t0;
+	uint32_t *dir = NULL;
+	struct psmon_lpm4 t4;
+	struct rebuild out;
+	size_t nr;
+	int i;
+
+	memcpy(shuf, sorted, n * sizeof(*shuf));
+	shuffle(shuf, n);
+	for (i = 0; i < REPS; i++) {
+		t0 = now();
+		memcpy(tmp, sorted, n * sizeof(*tmp));
+		nr = psmon_lpm4_build(tmp, n, r);
+		index4(&t4, r, nr, k, &dir, &node, &z);
+		t[0][i] = now() - t0;
+
+		t0 = now();
+		memcpy(tmp, shuf, n * sizeof(*tmp));
+		psmon_lpm_sort(tmp, n, 0);
+		nr = psmon_lpm4_build(tmp, n, r);
+		index4(&t4, r, nr, k, &dir, &node, &z);
+		t[1][i] = now() - t0;
+	}
+	if (psmon_lpm4_lookup(&t4, load_be32(probe)) != want) {
+		fprintf(stderr, "FATAL: the rebuilt table misses the change\n");
+		exit(1);
+	}
+	out.sorted_ms = median(t[0], REPS) * 1e3;
+	out.sort_ms = median(t[1], REPS) * 1e3;
+	free(tmp);
+	free(shuf);
+	free(r);
+	free(dir);
+	free(node);
+	return out;
+}
+
+struct control {
+	size_t n;
+	struct rebuild add, del;
+	char added[INET6_ADDRSTRLEN + 4];
+	char removed[INET6_ADDRSTRLEN + 4];
+};
+
+static void control_path(const struct bench *b, struct control *c)
+{
+	struct psmon_lpm_prefix np, *add, *del;
+	struct rebuild ra, rd;
+	size_t i, pos, gone = b->n / 2;
+	uint8_t probe[16] = { 0 };
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t want;
+	int plen;
+
+	/* A /24 not yet in the table, in the block of an existing prefix. */
+	memset(&np, 0, sizeof(np));
+	np.plen = 24;
+	np.slot = (uint32_t)b->n;
+	do {
+		i = rnd_below(b->n);
+		store_be32((load_be32(b->p[i].addr) ^ (uint32_t)rnd_below(256) << 8) &
+			   mask4(24), np.addr);
+	} while (bsearch(&np, b->p, b->n, sizeof(*b->p), prefix_cmp));
+	for (pos = 0; pos < b->n && prefix_cmp(&b->p[pos], &np) < 0; pos++)
+		;
+	add = xcalloc(b->n + 1, sizeof(*add));
+	memcpy(add, b->p, pos * sizeof(*add));
+	add[pos] = np;
+	memcpy(add + pos + 1, b->p + pos, (b->n - pos) * sizeof(*add));
+	memcpy(probe, np.addr, 4);
+	ra = time_rebuild(add, b->n + 1, probe, np.slot);
+
+	del = xcalloc(b->n - 1, sizeof(*del));
+	memcpy(del, b->p, gone * sizeof(*del));
+	memcpy(del + gone, b->p + gone + 1, (b->n - gone - 1) * sizeof(*del));
+	/* Its first address now falls to what enclosed it, if anything. */
+	memcpy(probe, b->p[gone].addr, 4);
+	want = PSMON_LPM_NONE;
+	for (i = 0, plen = -1; i < b->n - 1; i++)
+		if ((int)del[i].plen > plen &&
+		    (load_be32(probe) & mask4(del[i].plen)) ==
+		    load_be32(del[i].addr)) {
+			want = del[i].slot;
+			plen = del[i].plen;
+		}
+	rd = time_rebuild(del, b->n - 1, probe, want);
+
+	c->n = b->n;
+	c->add = ra;
+	c->del = rd;
+	format_addr(np.addr, 0, buf, sizeof(buf));
+	snprintf(c->added, sizeof(c->added), "%s/24", buf);
+	format_addr(b->p[gone].addr, 0, buf, sizeof(buf));
+	snprintf(c->removed, sizeof(c->removed), "%s/%u", buf, b->p[gone].plen);
+	free(add);
+	free(del);
+}
+
+static void control_print(const struct control *c)
+{
+	printf("\nControl path: the IPv4 table of %zu prefixes rebuilt after one change (ms, median of 11)\n",
+	       c->n);
+	printf("  %-8s %-20s %10s %14s\n", "", "prefix", "sorted", "shuffled+sort");
+	printf("  %-8s %-20s %10.2f %14.2f\n", "add", c->added, c->add.sorted_ms,
+	       c->add.sort_ms);
+	printf("  %-8s %-20s %10.2f %14.2f\n", "remove", c->removed,
+	       c->del.sorted_ms, c->del.sort_ms);
+	printf("  sorted: copy of the sorted prefixes (the module walks its rbtree instead) +\n"
+	       "  psmon_lpm4_build + psmon_lpm4_index, as psmon_table_rebuild() does; shuffled+sort:\n"
+	       "  the same from the prefixes in random order, psmon_lpm_sort first. Buffers\n"
+	       "  preallocated (the module kvmallocs the table; not timed).\n");
+}
+
+/* ---- output ---- */
+
+static void fmt_bytes(size_t v, char *buf, size_t len)
+{
+	if (v < 1024)
+		snprintf(buf, len, "%zu B", v);
+	else if (v < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", (double)v / 1024);
+	else
+		snprintf(buf, len, "%.2f MiB", (double)v / (1024 * 1024));
+}
+
+/* The first line of path starting with key, after its ": ", or "?". */
+static void read_field(const char *path, const char *key, char *buf,
+		       size_t len)
+{
+	char line[512], *v;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	snprintf(buf, len, "?");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (key && strncmp(line, key, strlen(key)))
+			continue;
+		v = key ? strchr(line, ':') : line;
+		if (!v)
+			continue;
+		if (key)
+			for (v++; *v == ' ' || *v == '\t'; v++)
+				;
+		v[strcspn(v, "\n")] = '\0';
+		n = strlen(v) < len ? strlen(v) : len - 1;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		break;
+	}
+	fclose(f);
+}
+
+static void load_average(char *buf, size_t len)
+{
+	char *sp;
+	int i;
+
+	read_field("/proc/loadavg", NULL, buf, len);
+	for (i = 0, sp = buf; i < 3 && sp; i++)
+		sp = strchr(sp + 1, ' ');
+	if (sp)
+		*sp = '\0';
+}
+
+/* mkdir -p of the directory part of path. */
+static void make_parent(const char *path)
+{
+	char dir[4096], *s;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (s = dir + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(dir, 0777) && errno != EEXIST) {
+			fprintf(stderr, "mkdir %s: %s\n", dir, strerror(errno));
+			exit(1);
+		}
+		*s = '/';
+	}
+}
+
+/* Instructions per lookup from `lpm_bench callgrind` (cg_report.sh). */
+struct cg_row {
+	char family[8];
+	size_t n;
+	char structure[16];
+	double ir;
+	size_t nr;
+	uint32_t fp;
+};
+
+static struct cg_row cg_rows[64];
+static size_t cg_nrows;
+
+static const char *cg_load(const char *path)
+{
+	struct stat sc, se;
+	struct cg_row r;
+	char line[256];
+	FILE *f;
+
+	if (stat(path, &sc))
+		return "not measured (make callgrind)";
+	if (!stat("/proc/self/exe", &se) && sc.st_mtime < se.st_mtime)
+		return "not shown: older than this binary (make callgrind)";
+	f = fopen(path, "r");
+	if (!f)
+		return "not measured (make callgrind)";
+	while (fgets(line, sizeof(line), f) && cg_nrows < ARRAY_SIZE(cg_rows))
+		if (sscanf(line, "%7s %zu %15s %lf %zu %" SCNx32, r.family, &r.n,
+			   r.structure, &r.ir, &r.nr, &r.fp) == 6)
+			cg_rows[cg_nrows++] = r;
+	fclose(f);
+	return cg_nrows ? NULL : "not measured (make callgrind)";
+}
+
+/* NaN unless measured on this very table. */
+static double cg_find(const struct bench *b, const char *structure)
+{
+	size_t i;
+
+	for (i = 0; i < cg_nrows; i++)
+		if (!strcmp(cg_rows[i].family, b->v6 ? "IPv6" : "IPv4") &&
+		    cg_rows[i].n == b->n && cg_rows[i].nr == b->nr &&
+		    cg_rows[i].fp == b->fp &&
+		    !strcmp(cg_rows[i].structure, structure))
+			return cg_rows[i].ir;
+	return NAN;
 }
 
 static int bench_wall(void)
 {
-	struct psmon_lpm_prefix *tmp;
-	double lpm_lps, base_lps, build, sort, bbuild, best_build, best_sort;
-	double best_bbuild;
+	const char *out = getenv("PSMON_BENCH_OUT");
+	const char *cg = getenv("PSMON_BENCH_CG");
+	char cpu[256], load[64], path[4096], mem[32], ir[16], when[32], *slash;
+	double ns[NSTRUCT][2], build[NSTRUCT], sort_ms, x;
+	const char *cg_note;
+	struct control ctl = { 0 };
 	struct bench b;
-	size_t s;
-	int v6, r, reps;
+	size_t i, bytes;
+	time_t now_t = time(NULL);
+	FILE *tsv;
+	int s;
 
-	printf("psmon lpm benchmark: lpm.c (range binary search) vs per-length binary search\n");
-	printf("%u addresses per pass, half inside a prefix; best of 5 rounds\n\n",
-	       NADDR);
-	printf("%-5s %8s %8s %6s | %12s %12s %6s | %10s %10s %10s %6s\n",
-	       "", "prefixes", "ranges", "lens", "lpm Mlk/s", "base Mlk/s",
-	       "ratio", "lpm sort", "lpm total", "base build", "ratio");
-	for (v6 = 0; v6 <= 1; v6++) {
-		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-			bench_setup(&b, v6, sizes[s]);
-			cross_check(&b);
-			tmp = xcalloc(b.n, sizeof(*tmp));
-			reps = sizes[s] >= 100000 ? 3 : sizes[s] >= 10000 ? 10 : 100;
-			best_build = best_sort = best_bbuild = 1e30;
-			for (r = 0; r < reps; r++) {
-				build = time_lpm_build(&b, tmp, &sort);
-				bbuild = time_base_build(&b, tmp);
-				if (build < best_build)
-					best_build = build;
-				if (sort < best_sort)
-					best_sort = sort;
-				if (bbuild < best_bbuild)
-					best_bbuild = bbuild;
-			}
-			free(tmp);
-			time_lookups(&b, &lpm_lps, &base_lps);
-			printf("%-5s %8zu %8zu %6u | %12.1f %12.1f %5.2fx | %8.3fms %8.3fms %8.3fms %5.2fx\n",
-			       v6 ? "IPv6" : "IPv4", b.n, b.nr, bench_nlens(&b),
-			       lpm_lps / 1e6, base_lps / 1e6,
-			       lpm_lps / base_lps, best_sort * 1e3,
-			       best_build * 1e3, best_bbuild * 1e3,
-			       best_bbuild / best_build);
-			fflush(stdout);
-			bench_free(&b);
-		}
+	if (!out || !*out)
+		out = "build/bench/native.tsv";
+	if (!cg || !*cg) {
+		snprintf(path, sizeof(path), "%s", out);
+		slash = strrchr(path, '/');
+		snprintf(slash ? slash + 1 : path,
+			 sizeof(path) - (size_t)(slash ? slash + 1 - path : 0),
+			 "callgrind.tsv");
+		cg = path;
 	}
-	printf("\nMlk/s: million lookups per second; lookup ratio = lpm / base (higher is better).\n");
-	printf("lpm total = heapsort + range build; build ratio = base / lpm (higher is better).\n");
+	cg_note = cg_load(cg);
+	make_parent(out);
+	tsv = fopen(out, "w");
+	if (!tsv) {
+		fprintf(stderr, "%s: %s\n", out, strerror(errno));
+		return 1;
+	}
+	fprintf(tsv, "family\tprefixes\tstructure\tns_per_lookup\tinstr_per_lookup\ttable_bytes\tbuild_ms\tns_dependent\n");
+
+	read_field("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	load_average(load, sizeof(load));
+	printf("psmon LPM benchmark (native): psmon (index + ranges) vs its ranges alone vs a binary trie\n");
+	printf("CPU: %s, %ld online; compiler: %s %s, %s\n", cpu,
+	       sysconf(_SC_NPROCESSORS_ONLN),
+#ifdef __clang__
+	       "clang",
+#else
+	       "gcc",
+#endif
+	       __VERSION__, BENCH_CFLAGS);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now_t));
+	printf("start %s, load average %s\n", when, load);
+	printf("Addresses: %u per table, pre-generated; %d%% drawn inside a random registered prefix,\n"
+	       "%d%% uniform over the address space (the share that matches a prefix is shown per table).\n",
+	       NADDR, INSIDE_PCT, 100 - INSIDE_PCT);
+	printf("Times are CPU time of the benchmark thread (time descheduled excluded).\n");
+	printf("ns/lookup: median of %d timed runs of >= %.0f ms each, structures interleaved.\n"
+	       "  indep.: a loop over the address array, no lookup depends on another;\n"
+	       "  dep.:   each lookup's address depends on the previous answer (addr[i ^ (slot & 1)]).\n",
+	       RUNS, RUN_SECONDS * 1e3);
+	printf("instr/lookup: callgrind, indep. loop, loop included: %s\n",
+	       cg_note ? cg_note : "from make callgrind");
+	printf("Every answer of the three structures is compared on all %u addresses.\n\n",
+	       NADDR);
+	printf("%-4s %8s %-12s %8s %8s %8s %10s %9s %8s %8s\n", "", "", "",
+	       "ns/look", "ns/look", "instr/", "", "build", "trie/x", "trie/x");
+	printf("%-4s %8s %-12s %8s %8s %8s %10s %9s %8s %8s\n", "fam",
+	       "prefixes", "structure", "indep.", "dep.", "lookup", "table",
+	       "ms", "indep.", "dep.");
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		bench_setup(&b, sizes[i].v6, sizes[i].n);
+		cross_check(&b, NADDR);
+		time_builds(&b, build, &sort_ms);
+		time_lookups(&b, ns);
+		for (s = 0; s < NSTRUCT; s++) {
+			bytes = s == S_TRIE ? bt_bytes(&b.trie) :
+					      psmon_bytes(&b, s == S_PSMON);
+			fmt_bytes(bytes, mem, sizeof(mem));
+			x = cg_find(&b, sname[s]);
+			if (!isnan(x))
+				snprintf(ir, sizeof(ir), "%.1f", x);
+			else
+				snprintf(ir, sizeof(ir), "-");
+			printf("%-4s %8zu %-12s %8.2f %8.2f %8s %10s %9.3f",
+			       b.v6 ? "IPv6" : "IPv4", b.n, sname[s],
+			       ns[s][0], ns[s][1], ir, mem, build[s]);
+			if (s != S_TRIE)
+				printf(" %7.1fx %7.1fx", ns[S_TRIE][0] / ns[s][0],
+				       ns[S_TRIE][1] / ns[s][1]);
+			printf("\n");
+			if (isnan(x))
+				snprintf(ir, sizeof(ir), "NaN");
+			fprintf(tsv, "%s\t%zu\t%s\t%.3f\t%s\t%zu\t%.3f\t%.3f\n",
+				b.v6 ? "IPv6" : "IPv4", b.n, sname[s], ns[s][0],
+				ir, bytes, build[s], ns[s][1]);
+		}
+		printf("     %zu ranges, index k=%u: %.1f%% of lookups answered by the index alone, %.1f%% searched\n"
+		       "     (%.1f ranges per search on average); %.1f%% of addresses match a prefix;\n"
+		       "     trie %zu nodes (%zu intermediate); sort %.3f ms\n",
+		       b.nr, b.k, 100.0 * (double)b.leaf / NADDR,
+		       100.0 * (double)(NADDR - b.leaf) / NADDR,
+		       b.leaf < NADDR ? (double)b.searched /
+					(double)(NADDR - b.leaf) : 0.0,
+		       100.0 * (double)b.hit / NADDR, b.trie.nodes,
+		       b.trie.nodes - b.trie.entries, sort_ms);
+		fflush(stdout);
+		if (!b.v6 && b.n == 100000)
+			control_path(&b, &ctl);
+		bench_free(&b);
+	}
+	fclose(tsv);
+
+	printf("\ntrie/x: the trie's ns over this structure's (higher: this one is faster).\n");
+	printf("build ms (median): psmon = psmon_lpm[46]_build + _index from sorted prefixes (as the module\n"
+	       "  gets them from its tree); psmon-ranges = _build alone; trie = one insert per prefix, in\n"
+	       "  random order. sort = psmon_lpm_sort of the prefixes in random order (not in build).\n");
+	{
+		struct bt t4, t6;
+
+		bt_init(&t4, 0);
+		bt_init(&t6, 1);
+		printf("table: psmon = ranges * %zu B (IPv4) or %zu B (IPv6) + index entries * 4 B + nodes\n"
+		       "  * 8 B, as psmon_table_rebuild() allocates (its header not counted); psmon-ranges =\n"
+		       "  the ranges alone; trie = nodes * %zu B, the kmalloc size class\n"
+		       "  of a node (IPv4 %zu B, intermediate %zu B; IPv6 %zu B, %zu B: the kernel's layout).\n",
+		       sizeof(struct psmon_lpm4_range),
+		       sizeof(struct psmon_lpm6_range), t4.obj_bytes,
+		       t4.node_bytes, t4.im_bytes, t6.node_bytes, t6.im_bytes);
+	}
+	printf("A namespace with no prefix uses the shared static empty table (nothing allocated);\n"
+	       "with the one IPv4 prefix 198.51.100.0/24 its table is %zu B (both families' ranges,\n"
+	       "indexes and nodes).\n", one_prefix_bytes());
+	if (ctl.n)
+		control_print(&ctl);
+	load_average(load, sizeof(load));
+	now_t = time(NULL);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now_t));
+	printf("\nend %s, load average %s\n", when, load);
+	printf("The benchmark thread got %.0f%% of a CPU during the timed lookup runs (CPU / wall time).\n",
+	       timed_wall > 0 ? 100 * timed_cpu / timed_wall : 0);
+	printf("TSV: %s\n", out);
 	return 0;
 }
 
 /*
- * Under callgrind: CALLGRIND_ZERO_STATS before and CALLGRIND_DUMP_STATS_AT
- * after each measured loop, so each loop lands in its own dump file whose
- * description names it; cg_report.sh divides each dump's instruction
- * count by CG_LOOKUPS.
+ * Under valgrind --tool=callgrind --instr-atstart=no: instrumentation on
+ * around each measured loop only (setup runs at full speed), statistics
+ * zeroed before and dumped after it, the dump described by
+ * "IPv4 <prefixes> <structure> <ranges> <fingerprint>"; cg_report.sh
+ * divides each dump's instruction count by CG_LOOKUPS. "loop" is the
+ * loop with no lookup in it.
  */
-#define CG_LOOKUPS 20000
-
 static int bench_callgrind(void)
 {
 #ifdef HAVE_CALLGRIND
-	char desc[64];
+	static const loop_fn none[2] = { tput_none4, tput_none6 };
+	char desc[96];
 	struct bench b;
-	size_t s;
-	int v6;
+	loop_fn fn;
+	size_t i;
+	int s;
 
 	if (!RUNNING_ON_VALGRIND)
 		fprintf(stderr, "note: not running under valgrind\n");
 	printf("lookups per measurement: %d\n", CG_LOOKUPS);
-	for (v6 = 0; v6 <= 1; v6++) {
-		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-			bench_setup(&b, v6, sizes[s]);
-			snprintf(desc, sizeof(desc), "IPv%d %zu lpm", v6 ? 6 : 4,
-				 b.n);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		bench_setup(&b, sizes[i].v6, sizes[i].n);
+		cross_check(&b, FP_ADDRS);
+		for (s = 0; s <= NSTRUCT; s++) {
+			fn = s < NSTRUCT ? loops[b.v6][s][0] : none[b.v6];
+			snprintf(desc, sizeof(desc), "IPv%d %zu %s %zu %08" PRIx32,
+				 b.v6 ? 6 : 4, b.n,
+				 s < NSTRUCT ? sname[s] : "loop", b.nr, b.fp);
+			CALLGRIND_START_INSTRUMENTATION;
 			CALLGRIND_ZERO_STATS;
-			sink = run_lpm(&b, CG_LOOKUPS);
+			sink = fn(&b, CG_LOOKUPS);
 			CALLGRIND_DUMP_STATS_AT(desc);
-			snprintf(desc, sizeof(desc), "IPv%d %zu base", v6 ? 6 : 4,
-				 b.n);
-			CALLGRIND_ZERO_STATS;
-			sink = run_base(&b, CG_LOOKUPS);
-			CALLGRIND_DUMP_STATS_AT(desc);
-			bench_free(&b);
+			CALLGRIND_STOP_INSTRUMENTATION;
 		}
+		bench_free(&b);
+		fprintf(stderr, "callgrind: IPv%d %zu done\n", sizes[i].v6 ? 6 : 4,
+			sizes[i].n);
 	}
 	return 0;
 #else
