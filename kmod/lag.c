@@ -32,6 +32,7 @@
 #include "netlink.h"
 #include "prefix.h"
 #include "rate.h"
+#include "window.h"
 
 struct psmon_lag *psmon_lag_find(struct psmon_net *pn,
 				 const struct net_device *dev)
@@ -192,19 +193,51 @@ static void psmon_lag_refresh(struct psmon_lag *lag)
 		psmon_member_refresh(m);
 }
 
-static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
+/*
+ * What a LAG or a member costs besides the counter blocks: its structure,
+ * its per-CPU totals and its rate ring of size samples. Charged to the
+ * max_memory_mb budget like the prefixes: psmon does not bound the number
+ * of members (every port of an attached master is one), and a ring of
+ * the longest window is 144 KB.
+ */
+static size_t psmon_obj_size(size_t obj, u32 size)
 {
+	return obj + sizeof(struct psmon_pcpu) * num_possible_cpus() +
+	       (size_t)size * sizeof(struct psmon_sample);
+}
+
+/* Charged for a member while its rings have size samples. */
+static size_t psmon_member_size(u32 size)
+{
+	return psmon_obj_size(sizeof(struct psmon_member), size);
+}
+
+/* Charged for a LAG while its window is window (not its block table). */
+static size_t psmon_lag_size(u32 window)
+{
+	return psmon_obj_size(sizeof(struct psmon_lag), window + 1);
+}
+
+/* extack may be NULL (a member joining an attached master). */
+static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev,
+			    struct netlink_ext_ack *extack)
+{
+	size_t charge = psmon_member_size(lag->window + 1);
 	struct net *net = dev_net(dev);
 	struct psmon_member *m;
 	int cpu, err;
 
+	err = psmon_mem_charge(charge, extack);
+	if (err)
+		return err;
+	err = -ENOMEM;
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
-		return -ENOMEM;
+		goto uncharge;
 	m->stats = alloc_percpu_gfp(struct psmon_pcpu, GFP_KERNEL_ACCOUNT);
 	if (!m->stats) {
 		kfree(m);
-		return -ENOMEM;
+		goto uncharge;
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(m->stats, cpu)->syncp);
@@ -255,6 +288,8 @@ free:
 	psmon_rate_free(&m->rate);
 	free_percpu(m->stats);
 	kfree(m);
+uncharge:
+	psmon_mem_uncharge(charge);
 	return err;
 }
 
@@ -274,6 +309,7 @@ static void psmon_member_free(struct psmon_member *m)
 	psmon_pcpu_read(m->stats, &t);
 	psmon_totals_add(&m->lag->departed, &t);
 	list_del(&m->node);
+	psmon_mem_uncharge(psmon_member_size(m->rate.size));
 	psmon_rate_free(&m->rate);
 	free_percpu(m->stats);
 	kfree(m);
@@ -339,6 +375,7 @@ static size_t psmon_lag_table_size(void)
 
 static void psmon_lag_free(struct psmon_lag *lag)
 {
+	psmon_mem_uncharge(psmon_lag_size(lag->window));
 	psmon_rate_free(&lag->rate);
 	free_percpu(lag->unmatched);
 	if (lag->blocks) {
@@ -394,9 +431,14 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		return ERR_PTR(-ENOSPC);
 	}
 
+	err = psmon_mem_charge(psmon_lag_size(PSMON_DEFAULT_WINDOW), extack);
+	if (err)
+		return ERR_PTR(err);
 	lag = kzalloc(sizeof(*lag), GFP_KERNEL_ACCOUNT);
-	if (!lag)
+	if (!lag) {
+		psmon_mem_uncharge(psmon_lag_size(PSMON_DEFAULT_WINDOW));
 		return ERR_PTR(-ENOMEM);
+	}
 	lag->pn = pn;
 	lag->dev = dev;
 	strscpy(lag->name, dev->name, sizeof(lag->name));
@@ -407,10 +449,8 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	INIT_LIST_HEAD(&lag->node);
 	INIT_LIST_HEAD(&lag->members);
 	err = psmon_mem_charge(psmon_lag_table_size(), extack);
-	if (err) {
-		kfree(lag);
-		return ERR_PTR(err);
-	}
+	if (err)
+		goto free;
 	err = -ENOMEM;
 	lag->blocks = kvcalloc(psmon_nblocks_max(), sizeof(*lag->blocks),
 			       GFP_KERNEL_ACCOUNT);
@@ -434,17 +474,19 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		goto free;
 
 	if (kind == PSMON_LAG_KIND_SINGLE) {
-		err = psmon_member_add(lag, dev);
+		err = psmon_member_add(lag, dev, extack);
 	} else {
 		netdev_for_each_lower_dev(dev, lower, iter) {
 			psmon_lag_absorb(pn, lower, dev);
-			err = psmon_member_add(lag, lower);
+			err = psmon_member_add(lag, lower, extack);
 			if (err)
 				break;
 		}
 	}
 	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
+		/* The budget said so already. */
+		if (err != -ENOSPC)
+			NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
 		goto unhook;
 	}
 	psmon_lag_link(pn, lag);
@@ -457,6 +499,38 @@ unhook:
 free:
 	psmon_lag_free(lag);
 	return ERR_PTR(err);
+}
+
+/*
+ * A new window: every ring of the LAG resized, the difference charged to
+ * the budget first. Fails without a change.
+ */
+int psmon_lag_window(struct psmon_lag *lag, u32 window,
+		     struct netlink_ext_ack *extack)
+{
+	size_t old = psmon_lag_size(lag->window), new = psmon_lag_size(window);
+	const struct psmon_member *m;
+	int err;
+
+	list_for_each_entry(m, &lag->members, node) {
+		old += psmon_member_size(lag->window + 1);
+		new += psmon_member_size(window + 1);
+	}
+	if (new > old) {
+		err = psmon_mem_charge(new - old, extack);
+		if (err)
+			return err;
+	}
+	if (psmon_window_set(lag, window)) {
+		if (new > old)
+			psmon_mem_uncharge(new - old);
+		NL_SET_ERR_MSG(extack, "out of memory for the rate history");
+		return -ENOMEM;
+	}
+	if (new < old)
+		psmon_mem_uncharge(old - new);
+	lag->window = window;
+	return 0;
 }
 
 /* Detach: unhook every member, then keep what was counted, then free. */
@@ -580,7 +654,7 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 	m = psmon_member_find(lag, dev);
 	if (info->linking && !m) {
 		psmon_lag_absorb(pn, dev, lag->dev);
-		err = psmon_member_add(lag, dev);
+		err = psmon_member_add(lag, dev, NULL);
 		if (err)
 			net_warn_ratelimited("psmon: %s joined %s but cannot be counted (%d)\n",
 					     dev->name, lag->dev->name, err);

@@ -17,6 +17,8 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 				   struct net_device *dev,
 				   struct netlink_ext_ack *extack);
 void psmon_lag_destroy(struct psmon_lag *lag);
+int psmon_lag_window(struct psmon_lag *lag, u32 window,
+		     struct netlink_ext_ack *extack);
 void psmon_lag_flush(struct psmon_net *pn);
 u64 psmon_lag_capacity(const struct psmon_lag *lag);
 u64 psmon_lag_active_capacity(const struct psmon_lag *lag);

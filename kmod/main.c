@@ -31,7 +31,7 @@ MODULE_PARM_DESC(max_lags,
 unsigned int psmon_max_memory_mb __read_mostly = 1024;
 module_param_named(max_memory_mb, psmon_max_memory_mb, uint, 0644);
 MODULE_PARM_DESC(max_memory_mb,
-		 "Most memory (MiB) that requests may make psmon allocate for prefixes and their counters, all namespaces together (default 1024)");
+		 "Most memory (MiB) that requests may make psmon allocate for LAGs, members, prefixes and their counters, all namespaces together (default 1024)");
 
 void psmon_totals_add(struct psmon_totals *to, const struct psmon_totals *t)
 {

@@ -27,7 +27,6 @@
 #include "netlink.h"
 #include "prefix.h"
 #include "rate.h"
-#include "window.h"
 
 static struct genl_family psmon_family;
 
@@ -245,9 +244,14 @@ static int psmon_lag_check(const struct psmon_lag *lag, struct nlattr **tb,
 static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
 			   u8 clear, struct netlink_ext_ack *extack)
 {
-	if (tb[PSMON_A_LAG_WINDOW] &&
-	    psmon_window_set(lag, nla_get_u32(tb[PSMON_A_LAG_WINDOW])))
-		goto nomem;
+	int err;
+
+	if (tb[PSMON_A_LAG_WINDOW]) {
+		err = psmon_lag_window(lag, nla_get_u32(tb[PSMON_A_LAG_WINDOW]),
+				       extack);
+		if (err)
+			return err;
+	}
 	if (tb[PSMON_A_LAG_CAPACITY])
 		lag->capacity = nla_get_u64(tb[PSMON_A_LAG_CAPACITY]);
 	if (tb[PSMON_A_LAG_CAPACITY_AUTO])
@@ -255,12 +259,7 @@ static int psmon_lag_apply(struct psmon_lag *lag, struct nlattr **tb,
 	if (tb[PSMON_A_LAG_THRESHOLD])
 		lag->threshold = nla_get_u8(tb[PSMON_A_LAG_THRESHOLD]);
 	lag->clear = clear;
-	if (tb[PSMON_A_LAG_WINDOW])
-		lag->window = nla_get_u32(tb[PSMON_A_LAG_WINDOW]);
 	return 0;
-nomem:
-	NL_SET_ERR_MSG(extack, "out of memory for the rate history");
-	return -ENOMEM;
 }
 
 static int psmon_nl_lag_new(struct sk_buff *skb, struct genl_info *info)
