@@ -111,11 +111,21 @@ bench-run:
 
 # The per-packet costs in the VM, under qemu's instruction counting on one
 # CPU (see selftests/bench/vm_bench.sh).
+# Then the plots of Documentation/performance.rst (build/bench/*.png): this
+# run against the native figures, with psmon before its direct index
+# (selftests/bench/results/vm-20261130-081810.tsv) for comparison.
+BENCH_BEFORE := selftests/bench/results/vm-20261130-081810.tsv
 bench-vm: all kdir
 	$(MAKE) -C selftests/bench vm KDIR=$(KDIR)
+	@d=$$(date -u +%Y%m%d-%H%M%S); out=selftests/bench/results/vm-$$d.tsv; \
 	PSMON_BENCH_REV=$$(git describe --always --dirty 2>/dev/null) \
-	PSMON_BENCH_DATE=$$(date -u +%Y%m%d-%H%M%S) \
-		$(VM) --cpus 1 --icount --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh
+	PSMON_BENCH_DATE=$$d PSMON_BENCH_OUT=$(CURDIR)/$$out \
+		$(VM) --cpus 1 --icount --timeout $(VM_TIMEOUT) -- selftests/bench/vm_bench.sh && \
+	if [ -f build/bench/native.tsv ] && command -v gnuplot >/dev/null; then \
+		selftests/bench/plot.sh $$out build/bench/native.tsv build/bench $(BENCH_BEFORE); \
+	else \
+		echo "no plots: they need gnuplot and build/bench/native.tsv (make bench)"; \
+	fi
 
 fuzz:
 	$(MAKE) -C selftests/fuzz fuzz $(if $(FUZZ_SECONDS),FUZZ_SECONDS=$(FUZZ_SECONDS))

@@ -27,6 +27,8 @@ pkgs=(
 	# selftests/bench: callgrind; the tc BPF classifier of vm_bench.sh
 	# (clang below compiles it) and the tool that fills its maps
 	valgrind libbpf-dev bpftool
+	# selftests/bench/plot.sh: the plots of Documentation/performance.rst
+	gnuplot-nox
 	# selftests/fuzz (libFuzzer) and make lint
 	clang libclang-rt-14-dev cppcheck clang-tidy coccinelle
 )

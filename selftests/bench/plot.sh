@@ -4,7 +4,10 @@
 # Plot the benchmark results: cost against table size for psmon and the
 # alternatives, one PNG each (gnuplot, pngcairo).
 #
-#   selftests/bench/plot.sh VM.tsv NATIVE.tsv OUTDIR
+#   selftests/bench/plot.sh VM.tsv NATIVE.tsv OUTDIR [BEFORE.tsv]
+#
+# BEFORE.tsv, a vm_bench.sh result of an earlier psmon.ko, adds its psmon
+# rows to the first plot (IPv4 ingress) for comparison.
 #
 # VM.tsv is what vm_bench.sh writes (config, dir, family, run, pps,
 # instr_per_packet); NATIVE.tsv what lpm_bench writes (family, prefixes,
@@ -14,10 +17,12 @@
 
 set -euo pipefail
 
-[ $# -eq 3 ] || { echo "usage: $0 VM.tsv NATIVE.tsv OUTDIR" >&2; exit 2; }
+[ $# -eq 3 ] || [ $# -eq 4 ] ||
+	{ echo "usage: $0 VM.tsv NATIVE.tsv OUTDIR [BEFORE.tsv]" >&2; exit 2; }
 vm=$1
 native=$2
 out=$3
+before=${4:-}
 command -v gnuplot >/dev/null || { echo "gnuplot is not installed (make deps)" >&2; exit 1; }
 [ -r "$vm" ] || { echo "no file $vm" >&2; exit 1; }
 [ -r "$native" ] || { echo "no file $native" >&2; exit 1; }
@@ -27,7 +32,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ---- VM: extra instructions per packet over "no hook", first run of each --
 # psmon N (one LAG) by size; the alternatives at 500 prefixes as flat lines.
-awk -F'\t' -v d="$tmp" '
+# vm_points FILE PREFIX: one file per series in $tmp, named PREFIX-...
+vm_points()
+{
+awk -F'\t' -v d="$tmp" -v pre="$2" '
 	/^#/ || $1 == "config" { next }
 	$4 != 1 { next }
 	{ key = $2 "-" $3 }
@@ -40,14 +48,17 @@ awk -F'\t' -v d="$tmp" '
 			x = cost[c, k] - base[k]
 			if (c ~ /^psmon [0-9]+$/) {
 				n = c; sub(/^psmon /, "", n)
-				print n "\t" x > (d "/psmon-" k)
+				print n "\t" x > (d "/" pre "psmon-" k)
 			} else if (c !~ /^psmon/) {
 				f = c; gsub(/ /, "_", f)
-				print "10\t" x "\n100000\t" x > (d "/alt-" f "-" k)
+				print "10\t" x "\n100000\t" x > (d "/" pre "alt-" f "-" k)
 			}
 		}
-	}' "$vm"
-for f in "$tmp"/psmon-*; do
+	}' "$1"
+}
+vm_points "$vm" ""
+[ -z "$before" ] || vm_points "$before" "before-"
+for f in "$tmp"/psmon-* "$tmp"/before-psmon-*; do
 	[ -e "$f" ] && sort -n -o "$f" "$f"
 done
 
@@ -56,19 +67,21 @@ for k in in-IPv4 out-IPv4 in-IPv6 out-IPv6; do
 	[ -e "$tmp/psmon-$k" ] &&
 		series+=("'$tmp/psmon-$k' using 1:2 with linespoints lw 2 pt 7 title 'psmon, $k'")
 done
+[ -e "$tmp/before-psmon-in-IPv4" ] &&
+	series+=("'$tmp/before-psmon-in-IPv4' using 1:2 with linespoints lw 2 pt 6 dt 3 title 'psmon, binary search (before the index), in-IPv4'")
 for a in "accept" "nft_empty" "nft_set_500" "tc_bpf_500"; do
 	[ -e "$tmp/alt-$a-in-IPv4" ] &&
-		series+=("'$tmp/alt-$a-in-IPv4' using 1:2 with lines dt 2 lw 2 title '${a//_/ } (500 prefixes where a set), in-IPv4'")
+		series+=("'$tmp/alt-$a-in-IPv4' using 1:2 with lines dt 2 lw 2 title '${a//_/ }, in-IPv4'")
 done
 plot=$(IFS=,; echo "${series[*]}")
 gnuplot <<EOF
 set terminal pngcairo size 960,600 font ",10"
 set output '$out/performance-vm.png'
-set title "Extra guest instructions per packet over no hook (qemu -icount, pktgen 64-byte frames, one 802.3ad member)"
+set title "Cost per packet over no hook (guest instructions, qemu -icount; sets and BPF: 500 prefixes)"
 set logscale x
 set xlabel "registered prefixes per family"
-set ylabel "instructions per packet"
-set key outside right top
+set ylabel "extra instructions per packet"
+set key right center box opaque
 set grid
 set xrange [5:200000]
 set yrange [0:*]
@@ -96,7 +109,7 @@ set title "Nanoseconds per lookup, native (median of repeated runs)"
 set logscale xy
 set xlabel "prefixes"
 set ylabel "ns per lookup"
-set key outside right top
+set key top left box opaque
 set grid
 plot $plot
 EOF
