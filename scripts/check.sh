@@ -7,7 +7,7 @@
 #   host:  build-module (W=1, -Werror)  build-psctl  build-selftests  sparse
 #          unit-lpm (selftests/unit)    psctl-unit (tools/psctl tests)
 #          fuzz (selftests/fuzz, short libFuzzer runs)
-#          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer)
+#          lint (scripts/lint.sh: cppcheck, clang-tidy, gcc -fanalyzer, coccicheck)
 #          build-deb (make deb: the .debs in build/deb, lintian)
 #          package (selftests/pkg/host_test.sh: units, cron, debs, and
 #          "make demo" on a machine without kernel headers)
@@ -233,7 +233,7 @@ suite psctl-unit make -C tools/psctl test
 suite fuzz make -s -C selftests/fuzz run FUZZ_SECONDS=5 OUT="$out/fuzz"
 suite netlink-spec python3 Documentation/netlink/check-spec.py
 step checkpatch scripts/checkpatch.sh
-# make lint: cppcheck, clang-tidy, gcc -fanalyzer on the userspace code.
+# make lint: cppcheck, clang-tidy, gcc -fanalyzer on the userspace code, coccicheck on kmod/
 suite lint scripts/lint.sh
 
 # --- Debian packages: built here, installed in the VM (psmon_package.sh)

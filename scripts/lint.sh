@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Static analysis of the userspace C code (tools/psctl, its tests and the
-# C selftests): cppcheck, clang-tidy (the checks below) and gcc -fanalyzer.
+# C selftests): cppcheck, clang-tidy (the checks below) and gcc -fanalyzer;
+# and of kmod/: the kernel's Coccinelle semantic patches
+# (scripts/coccicheck.sh). W=1, sparse and checkpatch run on their own.
 # The body of `make lint`; `make check` runs it as the "lint" suite.
 #
 # TAP output, one test per tool; a tool's findings fail it.  A tool that
@@ -38,7 +40,7 @@ ANALYZER_IGNORE=(
 n=0
 failed=0
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 
 # result NAME RC LOG: a TAP line for one tool.
 result()
@@ -97,5 +99,14 @@ for pat in "${ANALYZER_IGNORE[@]}"; do
 done
 [ -s "$tmp/findings" ] && rc=1
 result "gcc -fanalyzer" "$rc" "$tmp/findings"
+
+# --- coccicheck on kmod/
+rc=0
+scripts/coccicheck.sh >"$tmp/cocci" 2>&1 || rc=$?
+if [ "$rc" -eq 2 ] && ! command -v spatch >/dev/null; then
+	result "coccicheck (kmod)" skip
+else
+	result "coccicheck (kmod)" "$rc" "$tmp/cocci"
+fi
 
 exit "$failed"
