@@ -385,9 +385,9 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * The direct index (see lpm.h).
  *
  * k: about four entries per prefix, at least 2^PSMON_LPM_DIR_MIN for a
- * family with prefixes (fine slices answer more lookups at once; the
- * index is capped by the block, so a table in one small block stays
- * small), 4 entries for a family without.
+ * family with prefixes, 4 entries for a family without. The index is
+ * also capped by the block, so a table in one small block stays small.
+ * Building it costs O(2^k): every change of a small table stays cheap.
  */
 unsigned int psmon_lpm_dir_bits(size_t n)
 {

@@ -98,7 +98,7 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * 4-byte entry, whatever the table's size; the others, a node and another
  * entry, and a search of a few ranges. Nesting costs nothing.
  */
-#define PSMON_LPM_DIR_MIN	16
+#define PSMON_LPM_DIR_MIN	8
 #define PSMON_LPM_DIR_MAX	20
 #define PSMON_LPM_SUB_MIN	4	/* ranges that make a sub-index */
 #define PSMON_LPM_SUB_MAX	12	/* its largest size, bits */

@@ -460,35 +460,6 @@ psmon_table()
 	log "psmon: $(( 2 * $1 )) prefixes loaded in $(( $(now_ms) - t0 )) ms (guest time)"
 }
 
-# control_path: guest time of the prefix table's changes at 100,000
-# prefixes per family (milliseconds; under -icount guest time is
-# instructions x 4 ns, a multiple of what the same work takes on hardware).
-# Each line of CONTROL_OUT: what, prefixes, ms.
-control_path()
-{
-	local t0 b=$WORK/ctl
-
-	[ -f "$WORK/pfx-100000.batch" ] || gen_prefixes 100000 || return 1
-	pc prefix flush >/dev/null || return 1
-	t0=$(now_ms)
-	pc -b "$WORK/pfx-100000.batch" >/dev/null || return 1
-	printf 'load (one batch, one rebuild)\t200000\t%s\n' "$(( $(now_ms) - t0 ))" >>"$CONTROL_OUT"
-	t0=$(now_ms)
-	pc prefix add 203.0.113.0/24 allow-reserved || return 1
-	printf 'add one prefix\t200001\t%s\n' "$(( $(now_ms) - t0 ))" >>"$CONTROL_OUT"
-	t0=$(now_ms)
-	pc prefix del 203.0.113.0/24 || return 1
-	printf 'remove one prefix\t200000\t%s\n' "$(( $(now_ms) - t0 ))" >>"$CONTROL_OUT"
-	sed 's/^prefix add \([^ ]*\).*/prefix del \1/' "$WORK/pfx-100000.batch" >"$b"
-	t0=$(now_ms)
-	pc -b "$b" >/dev/null || return 1
-	printf 'remove all (one batch, one rebuild)\t200000\t%s\n' "$(( $(now_ms) - t0 ))" >>"$CONTROL_OUT"
-	pc -b "$WORK/pfx-100000.batch" >/dev/null || return 1
-	t0=$(now_ms)
-	pc prefix flush >/dev/null || return 1
-	printf 'prefix flush\t200000\t%s\n' "$(( $(now_ms) - t0 ))" >>"$CONTROL_OUT"
-}
-
 # psmon_check_unmatched: psmon found every packet in a prefix.
 psmon_check_unmatched()
 {
@@ -646,19 +617,11 @@ psmon_check_unmatched || FAILED=1
 for lag in $LAGS; do
 	pc lag del "$lag"
 done
-CONTROL_OUT=$OUT.control
-printf 'change\tprefixes\tguest_ms\n' >"$CONTROL_OUT"
-pc lag add bond0 || die "psctl lag add bond0 failed"
-control_path || { log "control path: a change failed"; FAILED=1; }
-pc lag del bond0
 rmmod psmon || die "cannot unload psmon"
 
 measure "no hook, after" in 4 || FAILED=1
 
 log "all measurements took $(( $(now_ms) - t_start )) ms of guest time"
-echo
-echo "Control path, psmon with one LAG (guest time under -icount):"
-awk -F'\t' '{ printf "  %-38s %9s %10s\n", $1, $2, $3 }' "$CONTROL_OUT"
 echo
 report | tee "$OUT.txt"
 log "results: $OUT (table: $OUT.txt)"

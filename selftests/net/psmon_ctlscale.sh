@@ -100,6 +100,15 @@ test_bulk()
 	assert check_le "load time (ms)" "$ms" 120000
 	assert check_eq "prefixes" "$(jget "$R" "prefix show" '#')" "$TOTAL"
 
+	# One prefix more, then one fewer, in the full table: one rebuild
+	# each (figures for Documentation/performance.rst).
+	t0=$(now_ms)
+	assert pc "$R" prefix add 198.18.255.0/24 allow-reserved
+	tap_diag "info: one prefix added to $TOTAL in $(( $(now_ms) - t0 )) ms"
+	t0=$(now_ms)
+	assert pc "$R" prefix del 198.18.255.0/24
+	tap_diag "info: one prefix removed from $(( TOTAL + 1 )) in $(( $(now_ms) - t0 )) ms"
+
 	# A dump that sees a change between two chunks is flagged.
 	assert ip netns exec "$R" python3 "$GENL" dump-intr
 
