@@ -27,7 +27,8 @@ source "$NET_DIR/psmon_lib.sh"
 ALL="psmon_counting.sh psmon_churn.sh psmon_membership.sh
      psmon_lifecycle.sh psmon_badinput.sh psmon_scale.sh psmon_alert.sh
      psmon_capacity.sh psmon_safety.sh psmon_ctlscale.sh psmon_package.sh
-     psmon_fuzz.sh psmon_pktfuzz.sh psmon_workflow.sh psmon_security.sh"
+     psmon_fuzz.sh psmon_pktfuzz.sh psmon_workflow.sh psmon_security.sh
+     psmon_churnloop.sh"
 TIMEOUT=${PSMON_TEST_TIMEOUT:-600}
 
 scripts=("$@")

@@ -251,7 +251,9 @@ static int fetch(struct top *tp, struct nl *nl, struct ptable *t, double *when)
 	*when = mono();
 	if (ret)
 		return psctl_kernel_err(tp->ctx, ret, "prefix show");
-	qsort(t->v, t->n, sizeof(*t->v), by_key);
+	/* An empty table has no array: qsort() must not see NULL. */
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), by_key);
 	return 0;
 }
 

@@ -747,6 +747,11 @@ ok $? "monitor without the module: exit 2"
 run 1 monitor extra && err_has 'unexpected argument "extra"'
 ok $? "monitor takes no arguments"
 
+# ---- top ------------------------------------------------------------------
+reset
+run 0 -j top interval 1 && out_is "[]"
+ok $? "top without LAGs or prefixes: an empty list"
+
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n tests failed"
 [ $failed -eq 0 ]
