@@ -144,8 +144,94 @@ cmd_build() {
 	log "kernel $(kver_of_tree) built in $((end - start)) s"
 }
 
+# psmon.ko against the debug kernel, in the cache: the checkout's
+# kmod/psmon.ko (built against Debian's kernel) is left alone.  -g gives
+# the module the line information that report frames resolve with.
+cmd_module() {
+	local kver
+
+	kver=$(kver_of_tree)
+	if [ -z "$kver" ] || [ ! -s "$cache/stamp" ]; then
+		die "no debug kernel built: $0 build"
+	fi
+	rm -rf "$cache/psmon"
+	mkdir -p "$cache/psmon"
+	# shellcheck disable=SC2016 # expanded by sh -c
+	(cd "$repo" && git ls-files -z --cached --others --exclude-standard Kbuild VERSION kmod |
+		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+		tar -c --null -T -) | tar -x -C "$cache/psmon"
+	log "building psmon.ko against $kver in $cache/psmon"
+	make -s -C "$ksrc" M="$cache/psmon" W=1 KCFLAGS="-g -Werror" modules ||
+		die "psmon.ko does not build against the debug kernel"
+	[ -r "$cache/psmon/kmod/psmon.ko" ] || die "no $cache/psmon/kmod/psmon.ko"
+}
+
+cmd_env() {
+	echo "KVER=$(kver_of_tree)"
+	echo "KDIR=$ksrc"
+	echo "IMAGE=$cache/vmlinux"
+	echo "MODDIR=$cache/mods/lib/modules/$(kver_of_tree)"
+	echo "PSMON_KO=$cache/psmon/kmod/psmon.ko"
+}
+
+# A kernel log with psmon's frames resolved to file:line (the kernel has
+# no debug information: its own frames stay symbol+offset).
+decode_reports() {
+	local in=$1
+
+	[ -s "$in" ] || return 0
+	"$ksrc/scripts/decode_stacktrace.sh" "$ksrc/vmlinux" "$cache/psmon" \
+		"$cache/psmon/kmod" < "$in" 2>/dev/null || cat "$in"
+}
+
+cmd_check() {
+	local out=$repo/build/check-debug kver rc=0 start
+
+	cmd_build
+	cmd_module
+	make -s -C "$repo" psctl selftests
+	kver=$(kver_of_tree)
+	rm -rf "$out"
+	mkdir -p "$out"
+	start=$(date +%s)
+	# shellcheck disable=SC2086 # PSMON_DEBUG_TESTS: a list of names
+	PSMON_KO=$cache/psmon/kmod/psmon.ko \
+	PSMON_TEST_TIMEOUT=${PSMON_TEST_TIMEOUT:-3600} \
+	"$repo/selftests/vm/run.sh" --kernel "$cache/vmlinux" \
+		--modules "$cache/mods/lib/modules/$kver" \
+		--mem "${PSMON_DEBUG_MEM:-4096}" \
+		--timeout "${PSMON_DEBUG_TIMEOUT:-21600}" \
+		--append "kasan_multi_shot log_buf_len=64M" \
+		--log "$out/console.log" \
+		-- selftests/vm/debug_check.sh "$out" ${PSMON_DEBUG_TESTS:-} || rc=$?
+	log "virtual machine: exit status $rc after $(( $(date +%s) - start )) s"
+	# The console also holds what the guest printed before it could
+	# write its own log, or after (the last words of a panic).
+	grep -E -a "$("$repo/selftests/vm/debug_check.sh" --patterns)" \
+		"$out/console.log" > "$out/console-reports.txt" || true
+	if [ -s "$out/reports.txt" ] || [ -s "$out/console-reports.txt" ]; then
+		decode_reports "$out/dmesg.txt" > "$out/dmesg.decoded.txt"
+	fi
+	for f in kmemleak-boot.txt kmemleak.txt; do
+		[ -s "$out/$f" ] || continue
+		decode_reports "$out/$f" > "$out/${f%.txt}.decoded.txt"
+	done
+	if [ -s "$out/summary.txt" ]; then
+		sed 's/^/debug-kernel: /' "$out/summary.txt"
+	fi
+	if [ -s "$out/console-reports.txt" ]; then
+		log "reports on the console: $out/console-reports.txt"
+		[ "$rc" != 0 ] || rc=1
+	fi
+	log "logs in $out"
+	return "$rc"
+}
+
 case "${1:-}" in
 build) cmd_build ;;
+module) cmd_module ;;
+env) cmd_env ;;
+check) cmd_check ;;
 *)
 	sed -n '/^# Usage:/,/^# Environment/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
