@@ -116,7 +116,7 @@ grep -E "$REPORT_RE" "$out/dmesg.txt" > "$out/reports.txt" || true
 		else
 			printf '%-24s no TAP\n' "$s"
 		fi
-		grep -E "^(not )?ok [0-9]+ $s" "$out/net.tap" | sed 's/^/    /'
+		grep -E "^(not )?ok [0-9]+ - $s" "$out/net.tap" | sed 's/^/    /'
 	done
 	echo "kmemleak before the tests: $(grep -c '^unreferenced object' "$out/kmemleak-boot.txt") objects"
 	echo "kmemleak after the tests: $(grep -c '^unreferenced object' "$out/kmemleak.txt") objects"
