@@ -13,7 +13,9 @@
 #                                         in a virtual machine booting it
 #        scripts/debug-kernel.sh env      print KVER, KDIR, IMAGE, MODDIR
 #
-# The cache lives outside the checkout, in $PSMON_DEBUG_CACHE (default
+# The first build takes about an hour on two shared cores (3300 s, with
+# other jobs on them); later ones only rebuild what a changed fragment
+# touches.  The cache lives outside the checkout, in $PSMON_DEBUG_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/psmon/debug-kernel):
 #   linux/      the extracted source tree, also the build tree (KDIR)
 #   mods/       modules_install output: mods/lib/modules/<version>
@@ -212,8 +214,12 @@ cmd_check() {
 	# write its own log, or after (the last words of a panic).
 	grep -E -a "$("$repo/selftests/vm/debug_check.sh" --patterns)" \
 		"$out/console.log" > "$out/console-reports.txt" || true
-	if [ -s "$out/reports.txt" ] || [ -s "$out/console-reports.txt" ]; then
+	# The guest's dmesg.txt, or when it never got that far (a timeout,
+	# a panic) the console.
+	if [ -s "$out/dmesg.txt" ] && [ -s "$out/reports.txt" ]; then
 		decode_reports "$out/dmesg.txt" > "$out/dmesg.decoded.txt"
+	elif [ -s "$out/console-reports.txt" ]; then
+		decode_reports "$out/console.log" > "$out/console.decoded.txt"
 	fi
 	for f in kmemleak-boot.txt kmemleak.txt; do
 		[ -s "$out/$f" ] || continue
