@@ -7,6 +7,11 @@
 #   make check        install dependencies, build with warnings as errors
 #                     and run every test suite (unit tests on the host, the
 #                     network tests in one virtual machine)
+#   make check-debug  build a debug kernel (KASAN, lockdep, kmemleak, UBSAN,
+#                     DEBUG_OBJECTS; once per machine, cached outside the
+#                     checkout) and run the network tests on it; any kernel
+#                     report fails it (scripts/debug-kernel.sh; slow: not
+#                     part of make check)
 #   make demo         build, then run the demo in a virtual machine
 #   make bench        run the benchmarks: lookups on the host against a
 #                     binary trie (callgrind if valgrind is installed;
@@ -85,6 +90,9 @@ check: deps deps-checkpatch deps-deb
 
 check-run:
 	@KDIR=$(KDIR) KVER=$(KVER) VM_TIMEOUT=$(VM_TIMEOUT) scripts/check.sh
+
+check-debug: deps
+	@scripts/debug-kernel.sh check
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
@@ -172,5 +180,6 @@ distclean: clean
 	rm -rf selftests/vm/.cache
 
 .PHONY: all kdir module psctl selftests deps deps-checkpatch deps-deb check \
-	check-run demo demo-run bench bench-run bench-vm fuzz deb deb-run install \
+	check-run check-debug demo demo-run bench bench-run bench-vm fuzz deb deb-run \
+	install \
 	checkpatch lint clean distclean

@@ -4,8 +4,10 @@
 # Install the Debian packages that building, testing and the demo need.
 # Does nothing (and needs no network) when they are all installed.
 #
-# Usage: scripts/deps.sh [--checkpatch | --deb]
+# Usage: scripts/deps.sh [--checkpatch | --deb | --debug-kernel]
 #   --checkpatch  the kernel source package that ships checkpatch.pl
+#   --debug-kernel  what building the debug kernel of "make check-debug"
+#                 needs: the kernel source and its build tools
 #   --deb         what "make deb" and the package tests need: Debian's
 #                 packaging tools, DKMS, lintian and systemd-analyze
 
@@ -35,6 +37,10 @@ pkgs=(
 case "${1:-}" in
 --checkpatch)
 	pkgs=(linux-source-6.1 perl xz-utils)
+	;;
+--debug-kernel)
+	pkgs=(linux-source-6.1 build-essential bc bison flex libelf-dev
+	      libssl-dev xz-utils kmod)
 	;;
 --deb)
 	pkgs=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian git

@@ -6,7 +6,8 @@
 #
 #	selftests/vm/run.sh -- selftests/net/run_all.sh [SCRIPT...]
 #
-# Without arguments every psmon_*.sh below runs.  Each script starts with
+# Without arguments every psmon_*.sh below runs; "run_all.sh --list" prints
+# them.  Each script starts with
 # psmon unloaded and loads it as it needs; psmon is unloaded after it.
 # The output is one TAP stream, kselftest style: each script's own TAP
 # indented as "# " comments, then one "ok"/"not ok" line for the script.
@@ -31,6 +32,11 @@ ALL="psmon_counting.sh psmon_churn.sh psmon_membership.sh
      psmon_churnloop.sh"
 TIMEOUT=${PSMON_TEST_TIMEOUT:-600}
 
+if [ "${1:-}" = --list ]; then
+	# shellcheck disable=SC2086
+	echo $ALL
+	exit 0
+fi
 scripts=("$@")
 # shellcheck disable=SC2206
 [ ${#scripts[@]} -gt 0 ] || scripts=($ALL)

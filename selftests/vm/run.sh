@@ -19,6 +19,14 @@
 #   --timeout SECS    kill the guest after SECS seconds (default 900)
 #   --kver VERSION    kernel to boot (default $PSMON_KVER, else the newest
 #                     /boot/vmlinuz-*)
+#   --kernel IMAGE    boot IMAGE instead of an installed kernel: a bzImage,
+#                     or an ELF vmlinux with a PVH entry point (booted
+#                     directly); needs --modules
+#   --modules DIR     IMAGE's modules, as "make modules_install" lays them
+#                     out: DIR is .../lib/modules/VERSION (VERSION replaces
+#                     --kver); the guest sees DIR as /lib/modules/VERSION,
+#                     and modules.builtin there lets modprobe accept what
+#                     is built in
 #   --share DIR       directory shared read-write (default: the checkout)
 #   --env NAME        pass the host's variable NAME into the guest (repeat)
 #   --append ARGS     extra kernel command line arguments
@@ -65,6 +73,8 @@ cpus=2
 mem=2048
 timeout=900
 kver=${PSMON_KVER:-}
+kimage_opt=
+moddir=
 share=$repo
 append=
 log=
@@ -87,6 +97,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--kver) kver=${2:?}; shift 2 ;;
+	--kernel) kimage_opt=${2:?}; shift 2 ;;
+	--modules) moddir=${2:?}; shift 2 ;;
 	--share) share=$(cd "${2:?}" && pwd -P) || die "no directory $2"; shift 2 ;;
 	--env) envs+=("${2:?}"); shift 2 ;;
 	--append) append="$append ${2:?}"; shift 2 ;;
@@ -113,21 +125,43 @@ if grep -q -a -e '/ld-linux' "$busybox"; then
 	die "$busybox is dynamically linked (make deps: busybox-static)"
 fi
 
+# modprobe's -d: the root under which lib/modules/VERSION lies.
+modroot=/
+if [ -n "$kimage_opt$moddir" ]; then
+	if [ -z "$kimage_opt" ] || [ -z "$moddir" ]; then
+		die "--kernel and --modules go together"
+	fi
+	[ -r "$kimage_opt" ] || die "cannot read $kimage_opt"
+	moddir=$(cd "$moddir" && pwd -P) || die "no directory $moddir"
+	case "$moddir" in
+	*/lib/modules/*) ;;
+	*) die "--modules $moddir: not a .../lib/modules/VERSION directory" ;;
+	esac
+	kver=${moddir##*/}
+	modroot=${moddir%/lib/modules/*}
+	[ -n "$modroot" ] || modroot=/
+fi
+
 if [ -z "$kver" ]; then
 	kver=$(for f in /boot/vmlinuz-*; do [ -f "$f" ] && echo "${f#/boot/vmlinuz-}"; done |
 	       sort -V | tail -n 1)
 	[ -n "$kver" ] || die "no /boot/vmlinuz-* (make deps: linux-image-amd64)"
 fi
-kernel=/boot/vmlinuz-$kver
+if [ -n "$kimage_opt" ]; then
+	kernel=$(readlink -f "$kimage_opt")
+else
+	kernel=/boot/vmlinuz-$kver
+	moddir=/lib/modules/$kver
+fi
 [ -r "$kernel" ] || die "cannot read $kernel"
-[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver"
+[ -d "$moddir" ] || die "no $moddir"
 
 # Modules the initramfs loads before it can mount the shares, in load order.
 initrd_modules() {
 	local m line seen=" "
 
 	for m in virtio_pci 9pnet_virtio 9p overlay; do
-		modprobe -S "$kver" --show-depends "$m" 2>/dev/null ||
+		modprobe -d "$modroot" -S "$kver" --show-depends "$m" 2>/dev/null ||
 			die "modprobe cannot resolve $m for $kver"
 	done | while read -r line; do
 		# shellcheck disable=SC2086
@@ -203,6 +237,11 @@ stage2() {
 export HOME=/root TERM=dumb LANG=C.UTF-8 SHELL=/bin/bash
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PSMON_VM=1
+# A kernel booted with --kernel/--modules: its modules where modprobe looks.
+if [ -n "$PSMON_VM_MODDIR" ]; then
+	mkdir -p /lib/modules
+	ln -sfn "$PSMON_VM_MODDIR" "/lib/modules/$(uname -r)"
+fi
 cd "$PSMON_VM_CWD" || cd /
 echo "psmon-vm: up after $(cut -d' ' -f1 /proc/uptime) s"
 /bin/bash /run/psmon-vm/cmd </dev/null
@@ -292,7 +331,11 @@ extract_vmlinux() {
 }
 
 kimage=$kernel
-if command -v readelf >/dev/null; then
+if [ "$(head -c 4 "$kernel" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+	# An ELF image boots only through its PVH entry point.
+	LC_ALL=C readelf -n "$kernel" 2>/dev/null | grep -q 'Xen.*(0x00000012)' ||
+		die "$kernel is an ELF image without a PVH entry point (CONFIG_PVH)"
+elif command -v readelf >/dev/null; then
 	vmlinux=$cache/vmlinux-$kver-$(stat -L -c '%s-%Y' "$kernel")
 	if [ ! -s "$vmlinux" ] && [ ! -e "$vmlinux.nopvh" ]; then
 		tmpk=$(mktemp "$cache/vmlinux.XXXXXX")
@@ -343,6 +386,7 @@ mkdir -p "$run/root/psmon-vm"
 	printf 'PSMON_VM_NONCE=%s\n' "$nonce"
 	printf 'PSMON_VM_SHARE=%q\n' "$share"
 	printf 'PSMON_VM_CWD=%q\n' "$cwd"
+	printf 'PSMON_VM_MODDIR=%q\n' "${kimage_opt:+$moddir}"
 } > "$run/root/psmon-vm/params"
 {
 	echo "# SPDX-License-Identifier: GPL-2.0"
