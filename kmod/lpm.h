@@ -104,6 +104,13 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 #define PSMON_LPM_SUB_MAX	12	/* its largest size, bits */
 
 /*
+ * Bounds of an index of nr ranges, for callers that reserve room before
+ * building: entries beyond the top level, and nodes, per range.
+ */
+#define PSMON_LPM_SUB_PER_RANGE		12
+#define PSMON_LPM_NODES_PER_RANGE	2
+
+/*
  * An index entry (u32): with bit 31 clear, the answer (a slot or
  * PSMON_LPM_NONE); with it set, the node in bits 0-30.
  */

@@ -142,6 +142,12 @@ int psmon_mem_charge(size_t size, struct netlink_ext_ack *extack)
 	return 0;
 }
 
+/* Memory the budget must take: see psmon_table_rebuild(). */
+static void psmon_mem_charge_force(size_t size)
+{
+	atomic_long_add(size, &psmon_mem_used);
+}
+
 void psmon_mem_uncharge(size_t size)
 {
 	atomic_long_sub(size, &psmon_mem_used);
@@ -327,18 +333,22 @@ static void psmon_table_put(struct psmon_table *t)
  * Build the table of the registered prefixes and publish it. The prefixes
  * are copied in the tree's order (sorted, IPv4 first) into a scratch area
  * where their ranges are built; the table is then allocated at its exact
- * size: ranges, index nodes and entries. A namespace's table is charged to
- * the memory budget; only growth can be refused, so removing prefixes
- * never fails for the budget.
+ * size: ranges, index nodes and entries.
+ *
+ * A namespace's table is charged to the memory budget, with what changes
+ * made under PSMON_A_MORE reserved for the table that will show them
+ * (pn->reserved, psmon_table_reserve()). Only a rebuild for prefixes being
+ * added now may be refused (!force); publishing deferred changes is within
+ * the reservation, and removing prefixes never fails for the budget.
  */
-static int psmon_table_rebuild(struct psmon_net *pn,
+static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 			       struct netlink_ext_ack *extack)
 {
 	size_t r4max = psmon_lpm_ranges_max(pn->n4);
 	size_t r6max = psmon_lpm_ranges_max(pn->n6);
 	unsigned int k4 = psmon_lpm_dir_bits(pn->n4);
 	unsigned int k6 = psmon_lpm_dir_bits(pn->n6);
-	size_t i4 = 0, i6 = pn->n4, size, n4, n6, grow;
+	size_t i4 = 0, i6 = pn->n4, size, n4, n6, grow, avail;
 	struct psmon_lpm_size z4, z6;
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
@@ -351,9 +361,11 @@ static int psmon_table_rebuild(struct psmon_net *pn,
 	int err;
 
 	old = rcu_dereference_protected(pn->table, lockdep_is_held(&pn->lock));
+	avail = old->size + pn->reserved;
 	if (!pn->nprefixes) {
 		rcu_assign_pointer(pn->table, &psmon_empty_table);
-		psmon_mem_uncharge(old->size);
+		psmon_mem_uncharge(avail);
+		pn->reserved = 0;
 		psmon_table_put(old);
 		return 0;
 	}
@@ -387,10 +399,14 @@ static int psmon_table_rebuild(struct psmon_net *pn,
 	size = ALIGN(sizeof(*t), 8) + n6 * sizeof(*r6) + n4 * sizeof(*r4) +
 	       (z4.node + z6.node) * sizeof(*nodes) +
 	       (z4.dir + z6.dir) * sizeof(*dir);
-	grow = size > old->size ? size - old->size : 0;
-	err = psmon_mem_charge(grow, extack);
-	if (err)
-		goto out;
+	grow = size > avail ? size - avail : 0;
+	if (force) {
+		psmon_mem_charge_force(grow);
+	} else {
+		err = psmon_mem_charge(grow, extack);
+		if (err)
+			goto out;
+	}
 	err = -ENOMEM;
 	t = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!t) {
@@ -407,7 +423,8 @@ static int psmon_table_rebuild(struct psmon_net *pn,
 	psmon_lpm6_index(&t->v6, r6, n6, k6, dir + z4.dir, nodes + z4.node);
 
 	rcu_assign_pointer(pn->table, t);
-	psmon_mem_uncharge(old->size + grow - size);
+	psmon_mem_uncharge(avail + grow - size);
+	pn->reserved = 0;
 	psmon_table_put(old);
 	err = 0;
 out:
@@ -432,6 +449,48 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
 }
 
 /*
+ * An upper bound of the table of n4 IPv4 and n6 IPv6 prefixes: the ranges
+ * (at most 2n + 1), the top-level index, sub-indexes (fewer than four
+ * entries for each range a sliced slice meets, four at least: twelve a
+ * range in all) and nodes (two a range). selftests/unit checks it holds.
+ */
+static size_t psmon_table_bound(u32 n4, u32 n6)
+{
+	size_t r4 = psmon_lpm_ranges_max(n4), r6 = psmon_lpm_ranges_max(n6);
+
+	return ALIGN(sizeof(struct psmon_table), 8) +
+	       r4 * sizeof(struct psmon_lpm4_range) +
+	       r6 * sizeof(struct psmon_lpm6_range) +
+	       (((size_t)1 << psmon_lpm_dir_bits(n4)) +
+		((size_t)1 << psmon_lpm_dir_bits(n6))) * sizeof(u32) +
+	       PSMON_LPM_SUB_PER_RANGE * (r4 + r6) * sizeof(u32) +
+	       PSMON_LPM_NODES_PER_RANGE * (r4 + r6) *
+	       sizeof(struct psmon_lpm_node);
+}
+
+/*
+ * Prefixes added under PSMON_A_MORE: charge the budget now for the table
+ * that will show them, so that publishing it later cannot be refused.
+ * False when the budget cannot take that bound: publish at once then,
+ * charging only what the table really takes.
+ */
+static bool psmon_table_reserve(struct psmon_net *pn)
+{
+	const struct psmon_table *t;
+	size_t need, have;
+
+	t = rcu_dereference_protected(pn->table, lockdep_is_held(&pn->lock));
+	need = psmon_table_bound(pn->n4, pn->n6);
+	have = t->size + pn->reserved;
+	if (need <= have)
+		return true;
+	if (psmon_mem_charge(need - have, NULL))
+		return false;
+	pn->reserved += need - have;
+	return true;
+}
+
+/*
  * The table just published no longer holds the prefixes on pn->retiring:
  * once packets that found them in the old table are done, the reaper
  * releases their slots. Nothing here waits for a grace period.
@@ -452,9 +511,10 @@ static void psmon_retired(struct psmon_net *pn)
 }
 
 /* Publish a table of the prefixes registered now. */
-static int psmon_publish(struct psmon_net *pn, struct netlink_ext_ack *extack)
+static int psmon_publish(struct psmon_net *pn, bool force,
+			 struct netlink_ext_ack *extack)
 {
-	int err = psmon_table_rebuild(pn, extack);
+	int err = psmon_table_rebuild(pn, force, extack);
 
 	if (!err)
 		psmon_retired(pn);
@@ -474,7 +534,7 @@ static void psmon_publisher(struct work_struct *work)
 					    struct psmon_net, publisher);
 
 	mutex_lock(&pn->lock);
-	if (pn->stale && psmon_publish(pn, NULL))
+	if (pn->stale && psmon_publish(pn, true, NULL))
 		schedule_delayed_work(&pn->publisher, HZ);
 	mutex_unlock(&pn->lock);
 }
@@ -550,12 +610,12 @@ int psmon_prefix_add(struct psmon_net *pn, struct psmon_prefix **p, u32 n,
 		psmon_prefix_count(pn, p[i], 1);
 	}
 
-	if (more) {
+	if (more && psmon_table_reserve(pn)) {
 		psmon_publish_later(pn);
 		pn->gen++;
 		return 0;
 	}
-	err = psmon_publish(pn, extack);
+	err = psmon_publish(pn, false, extack);
 	if (!err) {
 		pn->gen++;
 		return 0;
@@ -574,7 +634,7 @@ undo:
 wait:
 	/* A refusal publishes what earlier requests deferred. */
 	if (pn->stale)
-		psmon_publish(pn, NULL);
+		psmon_publish(pn, true, NULL);
 	if (may_wait && err != -EEXIST && !list_empty(&pn->dead))
 		return -EAGAIN;
 	if (err == -ENOSPC && !extack->_msg)
@@ -643,7 +703,7 @@ static int psmon_prefix_retire(struct psmon_net *pn, struct list_head *list,
 	int err;
 
 	if (!more) {
-		err = psmon_table_rebuild(pn, NULL);
+		err = psmon_table_rebuild(pn, true, NULL);
 		if (err)
 			return err;
 	}
@@ -694,7 +754,7 @@ undo:
 	}
 	/* A refusal publishes what earlier requests deferred. */
 	if (pn->stale)
-		psmon_publish(pn, NULL);
+		psmon_publish(pn, true, NULL);
 	return err;
 }
 
@@ -756,7 +816,8 @@ void psmon_prefix_flush(struct psmon_net *pn)
 	pn->n4 = 0;
 	pn->n6 = 0;
 	t = rcu_replace_pointer(pn->table, &psmon_empty_table, true);
-	psmon_mem_uncharge(t->size);
+	psmon_mem_uncharge(t->size + pn->reserved);
+	pn->reserved = 0;
 	psmon_table_put(t);
 	ida_destroy(&pn->slots);
 	kvfree(pn->block_used);

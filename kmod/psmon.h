@@ -134,6 +134,7 @@ struct psmon_net {
 	 * publisher rebuilds within a second if no request does.
 	 */
 	bool stale;
+	size_t reserved;		/* budget held for the stale changes */
 	struct list_head retiring;
 	struct delayed_work publisher;
 	/* Changes with every prefix and LAG added or removed (dumps). */

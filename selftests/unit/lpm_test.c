@@ -256,6 +256,12 @@ static void table_index(struct table *t)
 			psmon_lpm4_index_size(t->r4, t->cnt, t->k[j], &t->z[j]);
 		else
 			psmon_lpm6_index_size(t->r6, t->cnt, t->k[j], &t->z[j]);
+		/* The bounds the module reserves budget by (prefix.c). */
+		if (t->z[j].dir > ((size_t)1 << t->k[j]) +
+				  PSMON_LPM_SUB_PER_RANGE * t->cnt ||
+		    t->z[j].node > PSMON_LPM_NODES_PER_RANGE * t->cnt)
+			fail("index of %u bits: %zu entries, %zu nodes for %zu ranges",
+			     t->k[j], t->z[j].dir, t->z[j].node, t->cnt);
 		t->dir[j] = xcalloc(t->z[j].dir, sizeof(*t->dir[j]));
 		t->node[j] = xcalloc(t->z[j].node, sizeof(*t->node[j]));
 		if (t->w == 32) {
@@ -343,7 +349,13 @@ static void table_build(struct table *t, unsigned int w,
 		fail("%zu prefixes gave %zu ranges, bound is %zu", n, t->cnt,
 		     max);
 		t->cnt = t->cnt > max ? max : t->cnt;
-		return;
+		if (t->cnt) {
+			/* Lookups of the test go on: give them an index. */
+			table_index(t);
+			return;
+		}
+		printf("Bail out! no ranges to look up\n");
+		exit(1);
 	}
 	table_index(t);
 	if (range_start(t, 0) != 0)
