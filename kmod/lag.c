@@ -90,7 +90,7 @@ static void psmon_lag_mode(struct psmon_lag *lag)
 	const char *kind;
 
 	ASSERT_RTNL();
-	lag->mode = "single";
+	kind = "single";
 	lag->shared = true;
 	switch (lag->kind) {
 	case PSMON_LAG_KIND_BOND:
@@ -98,23 +98,28 @@ static void psmon_lag_mode(struct psmon_lag *lag)
 		if (BOND_MODE(bond) >= 0 &&
 		    BOND_MODE(bond) < ARRAY_SIZE(bond_modes) &&
 		    bond_modes[BOND_MODE(bond)])
-			lag->mode = bond_modes[BOND_MODE(bond)];
+			kind = bond_modes[BOND_MODE(bond)];
 		else
-			lag->mode = "unknown";
+			kind = "unknown";
 		lag->shared = BOND_MODE(bond) != BOND_MODE_ACTIVEBACKUP &&
 			      BOND_MODE(bond) != BOND_MODE_BROADCAST;
 		break;
 	case PSMON_LAG_KIND_TEAM:
 		team = netdev_priv(lag->dev);
+		/*
+		 * The name lives in the mode's module, which the team holds
+		 * while in that mode (mode changes take RTNL, which we hold):
+		 * copy it, the module may go after the next change.
+		 */
 		kind = team->mode ? READ_ONCE(team->mode->kind) : NULL;
-		/* Team's modes are static strings of their modules. */
-		lag->mode = kind ?: "unknown";
 		lag->shared = !kind || (strcmp(kind, "activebackup") &&
 					strcmp(kind, "broadcast"));
+		kind = kind ?: "unknown";
 		break;
 	default:
 		break;
 	}
+	strscpy(lag->mode, kind, sizeof(lag->mode));
 }
 
 /*

@@ -8,6 +8,9 @@
                                       LAG dump skips no other LAG
     psmon_genl.py del-each PREFIX...  one PREFIX_DEL request per prefix
                                       (IPv4 /32s), prints the seconds taken
+    psmon_genl.py team-mode DEV MODE  set the mode of team DEV (the "team"
+                                      family's "mode" option, as teamnl
+                                      does)
 
 Run in the network namespace to test.  Each check prints "# ..." lines;
 the exit status is 0 when all passed.
@@ -85,8 +88,16 @@ def parse_attrs(data):
     return out
 
 
+# include/uapi/linux/if_team.h
+TEAM_CMD_OPTIONS_SET = 1
+TEAM_ATTR_TEAM_IFINDEX, TEAM_ATTR_LIST_OPTION = 1, 2
+TEAM_ATTR_ITEM_OPTION = 1
+TEAM_ATTR_OPTION_NAME, TEAM_ATTR_OPTION_TYPE, TEAM_ATTR_OPTION_DATA = 1, 3, 4
+NLA_STRING = 5
+
+
 class Genl:
-    def __init__(self, rcvbuf=None):
+    def __init__(self, rcvbuf=None, name="psmon"):
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                NETLINK_GENERIC)
         if rcvbuf:
@@ -97,7 +108,8 @@ class Genl:
         self.seq = int(time.time())
         self.family = GENL_ID_CTRL
         reply = self.request(CTRL_CMD_GETFAMILY,
-                             attr(CTRL_ATTR_FAMILY_NAME, b"psmon\0"),
+                             attr(CTRL_ATTR_FAMILY_NAME,
+                                  name.encode() + b"\0"),
                              family=GENL_ID_CTRL)
         fid = None
         for mtype, flags, payload in reply[0]:
@@ -105,7 +117,7 @@ class Genl:
                 if atype == CTRL_ATTR_FAMILY_ID:
                     fid = struct.unpack("=H", val[:2])[0]
         if fid is None:
-            raise RuntimeError("no psmon family")
+            raise RuntimeError("no %s family" % name)
         self.family = fid
 
     def send(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
@@ -311,6 +323,23 @@ def del_each(prefixes):
     return 0
 
 
+def team_mode(dev, mode):
+    g = Genl(name="team")
+    opt = nest(TEAM_ATTR_ITEM_OPTION,
+               attr(TEAM_ATTR_OPTION_NAME, b"mode\0"),
+               attr(TEAM_ATTR_OPTION_TYPE, struct.pack("B", NLA_STRING)),
+               attr(TEAM_ATTR_OPTION_DATA, mode.encode() + b"\0"))
+    _, err, msg = g.request(TEAM_CMD_OPTIONS_SET, attr(
+        TEAM_ATTR_TEAM_IFINDEX, struct.pack("=I", socket.if_nametoindex(dev)))
+        + nest(TEAM_ATTR_LIST_OPTION, opt))
+    # Team answers with its change event's -ESRCH when no one listens to
+    # it (teamd always does), after the option was set.
+    if err and err != errno.ESRCH:
+        print("# FAILED: team %s mode %s: errno %d %s" % (dev, mode, err, msg))
+        return 1
+    return 0
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -324,6 +353,8 @@ def main():
         return lag_dump_resume(sys.argv[2])
     if what == "del-each":
         return del_each(sys.argv[2:])
+    if what == "team-mode" and len(sys.argv) == 4:
+        return team_mode(sys.argv[2], sys.argv[3])
     print(__doc__.strip(), file=sys.stderr)
     return 1
 

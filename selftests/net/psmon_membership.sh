@@ -23,6 +23,7 @@ source "$NET_DIR/../lib.sh"
 # shellcheck source=psmon_lib.sh
 source "$NET_DIR/psmon_lib.sh"
 
+GENL="$NET_DIR/psmon_genl.py"
 N=$PING_COUNT
 SPEED=10000
 GBIT=1000000000
@@ -395,10 +396,40 @@ test_team()
 	assert busywait 5000 members_are "$R" team0 team0-m2
 }
 
+# A team's mode name lives in the mode's module, which the team lets go
+# when it changes mode while it has no ports: psmon keeps its own copy,
+# so reading the LAG after that module is unloaded is safe, and the mode
+# shown follows the team at the next membership change.
+test_team_mode_unloaded()
+{
+	local old=roundrobin new=activebackup
+
+	assert setup_ns R
+	assert ip -n "$R" link add team0 type team
+	assert ip -n "$R" link add team0-m1 type dummy
+	assert ip netns exec "$R" python3 "$GENL" team-mode team0 "$old"
+	assert ip -n "$R" link set team0-m1 master team0
+	assert pc "$R" lag add team0
+	assert check_eq "mode" "$(lag_field "$R" team0 mode)" "$old"
+	assert ip -n "$R" link set team0-m1 nomaster
+	assert busywait 5000 members_are "$R" team0 ""
+	assert ip netns exec "$R" python3 "$GENL" team-mode team0 "$new"
+	assert rmmod "team_mode_$old"
+	# Reads the LAG, and its mode, with the old mode's module gone.
+	assert check_eq "mode after the module left" \
+		"$(lag_field "$R" team0 mode)" "$old"
+	assert pc "$R" lag show >/dev/null
+	assert ip -n "$R" link set team0-m1 master team0
+	assert busywait 5000 members_are "$R" team0 team0-m1
+	assert check_eq "mode after a port joined" "$(lag_field "$R" team0 mode)" "$new"
+	assert ip -n "$R" link set team0-m1 up
+	assert pc "$R" lag show >/dev/null
+}
+
 psmon_require
 trap cleanup EXIT
 
-tap_plan 12
+tap_plan 13
 dmesg_mark
 tap_check "load psmon.ko" psmon_load
 psmon_json_start
@@ -414,8 +445,10 @@ run_test "lag del keeps the prefixes' totals" test_lag_del_keeps_totals
 run_test "a plain interface is a one-member LAG" test_single
 if modprobe -q team 2>/dev/null; then
 	run_test "a team master is a LAG" test_team
+	run_test "a team's mode read after its module left" test_team_mode_unloaded
 else
 	tap_skip "a team master is a LAG" "no team module"
+	tap_skip "a team's mode read after its module left" "no team module"
 fi
 
 dmesg_check "kernel log"
