@@ -55,6 +55,16 @@ static struct psmon_member *psmon_member_find(const struct psmon_lag *lag,
 	return NULL;
 }
 
+u32 psmon_lag_nmembers(const struct psmon_lag *lag)
+{
+	const struct psmon_member *m;
+	u32 n = 0;
+
+	list_for_each_entry(m, &lag->members, node)
+		n++;
+	return n;
+}
+
 static struct psmon_member *psmon_member_lookup(struct psmon_net *pn,
 						const struct net_device *dev)
 {
@@ -382,6 +392,7 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	struct list_head *iter;
 	struct psmon_lag *lag;
 	int cpu, err;
+	u32 n;
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&pn->lock);
@@ -397,6 +408,15 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		NL_SET_ERR_MSG(extack,
 			       "LAG limit reached (module parameter max_lags)");
 		return ERR_PTR(-ENOSPC);
+	}
+	n = 0;
+	if (kind != PSMON_LAG_KIND_SINGLE)
+		netdev_for_each_lower_dev(dev, lower, iter)
+			n++;
+	if (n > PSMON_MAX_MEMBERS) {
+		NL_SET_ERR_MSG(extack,
+			       "LAG has over " __stringify(PSMON_MAX_MEMBERS) " members");
+		return ERR_PTR(-E2BIG);
 	}
 
 	lag = kzalloc(sizeof(*lag), GFP_KERNEL_ACCOUNT);
@@ -584,6 +604,12 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 		return;
 	m = psmon_member_find(lag, dev);
 	if (info->linking && !m) {
+		if (psmon_lag_nmembers(lag) >= PSMON_MAX_MEMBERS) {
+			net_warn_ratelimited("psmon: %s joined %s but cannot be counted: %s has %u members, the most psmon counts\n",
+					     dev->name, lag->dev->name,
+					     lag->dev->name, PSMON_MAX_MEMBERS);
+			goto refresh;
+		}
 		psmon_lag_absorb(pn, dev, lag->dev);
 		err = psmon_member_add(lag, dev);
 		if (err)
@@ -592,6 +618,7 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 	} else if (!info->linking && m) {
 		psmon_member_del(m);
 	}
+refresh:
 	/* The mode may have changed while the master had no members. */
 	psmon_lag_refresh(lag);
 }

@@ -26,7 +26,7 @@ MODULE_PARM_DESC(max_prefixes,
 unsigned int psmon_max_lags __read_mostly = 64;
 module_param_named(max_lags, psmon_max_lags, uint, 0444);
 MODULE_PARM_DESC(max_lags,
-		 "Most LAGs per network namespace (1-4096, default 64)");
+		 "Most LAGs per network namespace (1-" __stringify(PSMON_MAX_LAGS) ", default 64)");
 
 unsigned int psmon_max_memory_mb __read_mostly = 1024;
 module_param_named(max_memory_mb, psmon_max_memory_mb, uint, 0644);
@@ -115,8 +115,9 @@ static int __init psmon_init(void)
 	int err;
 
 	if (!psmon_max_prefixes || psmon_max_prefixes > (1U << 24) ||
-	    !psmon_max_lags || psmon_max_lags > 4096) {
-		pr_err("psmon: max_prefixes must be 1-16777216 and max_lags 1-4096\n");
+	    !psmon_max_lags || psmon_max_lags > PSMON_MAX_LAGS) {
+		pr_err("psmon: max_prefixes must be 1-16777216 and max_lags 1-%u\n",
+		       PSMON_MAX_LAGS);
 		return -EINVAL;
 	}
 

@@ -94,6 +94,19 @@ static const struct nla_policy psmon_prefix_get_policy[PSMON_A_MAX + 1] = {
 #define PSMON_PREFIX_ROOM	256	/* a prefix's own attributes */
 #define PSMON_PREFIX_LAG_ROOM	128	/* one per-LAG nest of a prefix */
 
+/*
+ * Close a nest, or -EMSGSIZE (the caller cancels the message) when it grew
+ * beyond what the 16-bit attribute length can say: nla_nest_end() would
+ * store a truncated length, and the reply would be corrupt.
+ */
+static int psmon_nest_end(struct sk_buff *skb, struct nlattr *nest)
+{
+	if (skb_tail_pointer(skb) - (unsigned char *)nest > U16_MAX)
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static size_t psmon_msg_size(size_t payload)
 {
 	return nlmsg_total_size(GENL_HDRLEN + nla_total_size(payload));
@@ -101,12 +114,8 @@ static size_t psmon_msg_size(size_t payload)
 
 static size_t psmon_lag_msg_size(const struct psmon_lag *lag)
 {
-	const struct psmon_member *m;
-	size_t n = 0;
-
-	list_for_each_entry(m, &lag->members, node)
-		n++;
-	return psmon_msg_size(PSMON_LAG_ROOM + n * PSMON_MEMBER_ROOM);
+	return psmon_msg_size(PSMON_LAG_ROOM + (size_t)psmon_lag_nmembers(lag) *
+			      PSMON_MEMBER_ROOM);
 }
 
 static size_t psmon_prefix_msg_size(const struct psmon_net *pn)
@@ -383,8 +392,7 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return psmon_nest_end(skb, nest);
 }
 
 /* Utilisation of the active capacity; any traffic on none is saturated. */
@@ -473,7 +481,8 @@ static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
 	list_for_each_entry(m, &lag->members, node)
 		if (psmon_fill_member(skb, m))
 			goto cancel;
-	nla_nest_end(skb, nest);
+	if (psmon_nest_end(skb, nest))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -854,14 +863,14 @@ static int psmon_fill_prefix(struct sk_buff *skb, struct psmon_net *pn,
 		    nla_put_string(skb, PSMON_A_PREFIX_LAG_IFNAME,
 				   lag->dev->name) ||
 		    psmon_put_totals(skb, PSMON_A_PREFIX_LAG_RX_PACKETS,
-				     PSMON_A_PREFIX_LAG_PAD, &t))
+				     PSMON_A_PREFIX_LAG_PAD, &t) ||
+		    psmon_nest_end(skb, ln))
 			goto cancel;
-		nla_nest_end(skb, ln);
 	}
 	if (psmon_put_totals(skb, PSMON_A_PREFIX_RX_PACKETS,
-			     PSMON_A_PREFIX_PAD, &all))
+			     PSMON_A_PREFIX_PAD, &all) ||
+	    psmon_nest_end(skb, nest))
 		goto cancel;
-	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -1049,7 +1058,15 @@ static struct genl_family psmon_family __ro_after_init = {
 
 int psmon_genl_init(void)
 {
-	int err = genl_register_family(&psmon_family);
+	int err;
+
+	/* The largest objects fit their 16-bit top-level attribute. */
+	BUILD_BUG_ON(PSMON_PREFIX_ROOM +
+		     PSMON_MAX_LAGS * PSMON_PREFIX_LAG_ROOM > U16_MAX);
+	BUILD_BUG_ON(PSMON_LAG_ROOM +
+		     PSMON_MAX_MEMBERS * PSMON_MEMBER_ROOM > U16_MAX);
+
+	err = genl_register_family(&psmon_family);
 
 	if (!err) {
 		mutex_lock(&psmon_ntf_lock);

@@ -12,7 +12,7 @@
 #   budget:  a user namespace with max_memory_mb reached
 #   absorb:  R: r1 <-veth-> P: p1, bond0 (active-backup) attached in R;
 #            r1 is a one-member LAG, then joins bond0 (and the reverse)
-#   replies: a bond of 64 dummies; 160 one-member LAGs
+#   replies: a bond of 120 dummies (and a 121st); 499 one-member LAGs
 #
 # Counter bounds of one DODGY skb of LEN bytes with GSO_SIZE segments:
 # its real headers are H = 14 + 20 + 20 bytes, so real segmentation puts
@@ -179,7 +179,7 @@ test_budget_userns()
 {
 	local out n
 
-	assert psmon_reload max_lags=4096 max_memory_mb=8
+	assert psmon_reload max_lags=500 max_memory_mb=8
 	out=$(nobody unshare -Urn "$0" budget-run) || assert false
 	echo "$out" | sed 's/^/# /'
 	assert grep -q "^status 2$" <<<"$out"
@@ -188,7 +188,7 @@ test_budget_userns()
 	# 8 MiB: a prefix costs its entry and 4 x 32 B x CPUs of counters.
 	assert check_range "prefixes registered under an 8 MiB budget" "$n" 1000 59999
 	assert grep -q "^after flush ok$" <<<"$out"
-	assert psmon_reload max_lags=4096
+	assert psmon_reload max_lags=500
 }
 
 # absorb_setup: R and P joined by r1 <-veth-> p1; bond0 in R.
@@ -265,7 +265,9 @@ test_strict()
 	assert check_eq "prefixes" "$(jget "$R" "prefix show" '#')" 0
 }
 
-# A bond of 64 members, and a prefix on 160 LAGs: each read back whole.
+# A bond of 120 members (the most a LAG counts), and a prefix on 500 LAGs
+# (the largest max_lags): each read back whole.  A bond of 121 cannot be
+# attached, and a 121st member joining is not counted.
 test_large_replies()
 {
 	local k members
@@ -273,27 +275,32 @@ test_large_replies()
 	assert setup_ns R
 	{
 		echo "link add bond0 type bond mode active-backup"
-		for k in $(seq 1 64); do
+		for k in $(seq 1 121); do
 			echo "link add m$k type dummy"
 			echo "link set m$k master bond0"
 		done
-		for k in $(seq 1 160); do
+		for k in $(seq 1 500); do
 			echo "link add s$k type dummy"
 		done
 	} | ip -n "$R" -batch - || assert false
+	assert check_exit "lag add of a bond of 121" 2 pc "$R" lag add bond0
+	assert ip -n "$R" link set m121 nomaster
 	assert pc "$R" lag add bond0
-	for k in $(seq 1 160); do echo "lag add s$k"; done >"$WORK/lags"
+	assert ip -n "$R" link set m121 master bond0
+	assert dmesg | grep -q "m121 joined bond0 but cannot be counted"
+	for k in $(seq 1 499); do echo "lag add s$k"; done >"$WORK/lags"
 	assert pc "$R" -b "$WORK/lags"
+	assert check_exit "a LAG over max_lags" 2 pc "$R" lag add s500
 	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
 	members=$(jget "$R" "lag show bond0" 0 members '#') || assert false
-	assert check_eq "members of bond0 (lag get)" "$members" 64
+	assert check_eq "members of bond0 (lag get)" "$members" 120
 	members=$(jget "$R" "lag show" dev=bond0 members '#') || assert false
-	assert check_eq "members of bond0 (dump)" "$members" 64
-	assert check_eq "LAGs (dump)" "$(jget "$R" "lag show" '#')" 161
+	assert check_eq "members of bond0 (dump)" "$members" 120
+	assert check_eq "LAGs (dump)" "$(jget "$R" "lag show" '#')" 500
 	assert check_eq "LAGs of the prefix (prefix get)" \
-		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '#')" 161
+		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '#')" 500
 	assert check_eq "LAGs of the prefix (dump)" \
-		"$(jget "$R" "-s prefix show" 0 lags '#')" 161
+		"$(jget "$R" "-s prefix show" 0 lags '#')" 500
 }
 
 # A LAG removed between two chunks of a LAG dump: no other one skipped.
@@ -324,7 +331,7 @@ chmod 755 "$WORK"
 
 tap_plan 12
 dmesg_mark
-tap_check "load psmon.ko" psmon_load max_lags=4096
+tap_check "load psmon.ko" psmon_load max_lags=500
 psmon_json_start
 
 run_test "DODGY GSO as root: counts bounded by real segmentation and the MTU" test_gso_root
@@ -334,7 +341,7 @@ run_test "memory budget reached in a user namespace: clear error, memory given b
 run_test "one-member LAG enslaved into an attached bond: absorbed, exact counts" test_absorb_enslave
 run_test "bond attached with a one-member LAG as member: absorbed, exact counts" test_absorb_attach
 run_test "strict validation: reserved field, flags, other commands' attributes" test_strict
-run_test "64 members and 161 LAGs read back whole" test_large_replies
+run_test "120 members and 500 LAGs read back whole; no more" test_large_replies
 run_test "LAG dump resumes by key when a LAG goes between chunks" test_lag_dump_resume
 tap_check "unload psmon.ko" psmon_unload
 
