@@ -207,24 +207,26 @@ static void psmon_lag_refresh(struct psmon_lag *lag)
 		psmon_member_refresh(m);
 }
 
-static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
+/*
+ * A member for dev, ready to count but not hooked (psmon_member_hook()):
+ * nothing changes until then, so a failure here leaves everything as it
+ * was.
+ */
+static struct psmon_member *psmon_member_alloc(struct psmon_lag *lag,
+					       struct net_device *dev)
 {
-	struct net *net = dev_net(dev);
 	struct psmon_member *m;
-	int cpu, err;
+	int cpu;
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
-		return -ENOMEM;
+		return NULL;
 	m->stats = alloc_percpu_gfp(struct psmon_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!m->stats) {
-		kfree(m);
-		return -ENOMEM;
-	}
+	if (!m->stats)
+		goto free;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(m->stats, cpu)->syncp);
-	err = psmon_rate_init(&m->rate, lag->window);
-	if (err)
+	if (psmon_rate_init(&m->rate, lag->window))
 		goto free;
 	m->pn = lag->pn;
 	m->blocks = lag->blocks;
@@ -232,6 +234,7 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 	m->lag = lag;
 	m->dev = dev;
 	strscpy(m->name, dev->name, sizeof(m->name));
+	INIT_LIST_HEAD(&m->node);
 	psmon_member_refresh(m);
 
 	/*
@@ -255,22 +258,41 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev)
 		.dev = dev,
 		.priv = m,
 	};
+	return m;
+free:
+	free_percpu(m->stats);
+	kfree(m);
+	return NULL;
+}
+
+/* Free a member no packet can reach (never hooked, or a grace period after). */
+static void psmon_member_drop(struct psmon_member *m)
+{
+	psmon_rate_free(&m->rate);
+	free_percpu(m->stats);
+	kfree(m);
+}
+
+/*
+ * Register a member's hooks and put it on its LAG's list. On failure no
+ * hook is left and the caller still owns m.
+ */
+static int psmon_member_hook(struct psmon_member *m)
+{
+	struct net *net = dev_net(m->dev);
+	int err;
+
 	err = nf_register_net_hook(net, &m->ops[PSMON_RX]);
 	if (err)
-		goto free;
+		return err;
 	err = nf_register_net_hook(net, &m->ops[PSMON_TX]);
 	if (err) {
 		nf_unregister_net_hook(net, &m->ops[PSMON_RX]);
 		synchronize_net();
-		goto free;
+		return err;
 	}
-	list_add_tail(&m->node, &lag->members);
+	list_add_tail(&m->node, &m->lag->members);
 	return 0;
-free:
-	psmon_rate_free(&m->rate);
-	free_percpu(m->stats);
-	kfree(m);
-	return err;
 }
 
 static void psmon_member_unhook(struct psmon_member *m)
@@ -289,9 +311,7 @@ static void psmon_member_free(struct psmon_member *m)
 	psmon_pcpu_read(m->stats, &t);
 	psmon_totals_add(&m->lag->departed, &t);
 	list_del(&m->node);
-	psmon_rate_free(&m->rate);
-	free_percpu(m->stats);
-	kfree(m);
+	psmon_member_drop(m);
 }
 
 static void psmon_member_del(struct psmon_member *m)
@@ -387,10 +407,12 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 				   struct net_device *dev,
 				   struct netlink_ext_ack *extack)
 {
+	struct psmon_member *m, *tmp;
 	enum psmon_lag_kind kind;
 	struct net_device *lower;
 	struct list_head *iter;
 	struct psmon_lag *lag;
+	LIST_HEAD(fresh);
 	int cpu, err;
 	u32 n;
 
@@ -458,27 +480,50 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	if (err)
 		goto free;
 
+	/*
+	 * Every member first: a failure so far leaves everything as it was,
+	 * the one-member LAGs of the members included.
+	 */
 	if (kind == PSMON_LAG_KIND_SINGLE) {
-		err = psmon_member_add(lag, dev);
+		m = psmon_member_alloc(lag, dev);
+		if (!m)
+			goto drop;
+		list_add_tail(&m->node, &fresh);
 	} else {
 		netdev_for_each_lower_dev(dev, lower, iter) {
-			psmon_lag_absorb(pn, lower, dev);
-			err = psmon_member_add(lag, lower);
-			if (err)
-				break;
+			m = psmon_member_alloc(lag, lower);
+			if (!m)
+				goto drop;
+			list_add_tail(&m->node, &fresh);
 		}
+		/* Then the members' one-member LAGs give way. */
+		list_for_each_entry(m, &fresh, node)
+			psmon_lag_absorb(pn, m->dev, dev);
 	}
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
-		goto unhook;
+	/* Then the hooks. */
+	list_for_each_entry_safe(m, tmp, &fresh, node) {
+		list_del_init(&m->node);
+		err = psmon_member_hook(m);
+		if (err) {
+			psmon_member_drop(m);
+			NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
+			goto unhook;
+		}
 	}
 	psmon_lag_link(pn, lag);
 	psmon_sampler_start(pn);
 	return lag;
 
 unhook:
+	list_for_each_entry_safe(m, tmp, &fresh, node)
+		psmon_member_drop(m);
 	psmon_lag_destroy(lag);
 	return ERR_PTR(err);
+drop:
+	list_for_each_entry_safe(m, tmp, &fresh, node)
+		psmon_member_drop(m);
+	NL_SET_ERR_MSG(extack, "out of memory for the LAG's members");
+	err = -ENOMEM;
 free:
 	psmon_lag_free(lag);
 	return ERR_PTR(err);
@@ -610,8 +655,15 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 					     lag->dev->name, PSMON_MAX_MEMBERS);
 			goto refresh;
 		}
-		psmon_lag_absorb(pn, dev, lag->dev);
-		err = psmon_member_add(lag, dev);
+		/* Nothing changes unless the member can be made. */
+		m = psmon_member_alloc(lag, dev);
+		err = m ? 0 : -ENOMEM;
+		if (m) {
+			psmon_lag_absorb(pn, dev, lag->dev);
+			err = psmon_member_hook(m);
+			if (err)
+				psmon_member_drop(m);
+		}
 		if (err)
 			net_warn_ratelimited("psmon: %s joined %s but cannot be counted (%d)\n",
 					     dev->name, lag->dev->name, err);
