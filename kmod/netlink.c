@@ -728,6 +728,9 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		mutex_lock(&pn->lock);
 		psmon_prefix_reap(pn);
+		/* The first attempt's refusal is not the answer: forget it. */
+		info->extack->_msg = NULL;
+		info->extack->bad_attr = NULL;
 		err = psmon_prefix_add(pn, p, n, &bad, false, info->extack);
 	}
 	mutex_unlock(&pn->lock);

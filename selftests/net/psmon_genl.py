@@ -8,6 +8,9 @@
                                       LAG dump skips no other LAG
     psmon_genl.py del-each PREFIX...  one PREFIX_DEL request per prefix
                                       (IPv4 /32s), prints the seconds taken
+    psmon_genl.py del-add DEL ADD     PREFIX_DEL of DEL and PREFIX_NEW of
+                                      ADD in one datagram: both succeed,
+                                      ADD's ack carries no message
     psmon_genl.py team-mode DEV MODE  set the mode of team DEV (the "team"
                                       family's "mode" option, as teamnl
                                       does)
@@ -120,14 +123,33 @@ class Genl:
             raise RuntimeError("no %s family" % name)
         self.family = fid
 
-    def send(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+    def pack(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
              family=None, reserved=0):
         self.seq += 1
         genl = struct.pack("=BBH", cmd, 1, reserved)
         msg = struct.pack("=IHHII", 16 + 4 + len(payload),
                           family or self.family, flags, self.seq, 0)
-        self.s.send(msg + genl + payload)
+        return msg + genl + payload
+
+    def send(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+             family=None, reserved=0):
+        self.s.send(self.pack(cmd, payload, flags, family, reserved))
         return self.seq
+
+    def acks(self, n):
+        """The next n acks: list of (errno, extack message)."""
+        out = []
+        while len(out) < n:
+            for mtype, mflags, body in self.recv():
+                if mtype != NLMSG_ERROR:
+                    continue
+                msg = ""
+                if mflags & NLM_F_ACK_TLVS:
+                    for atype, val in parse_attrs(body[20:]):
+                        if atype == NLMSGERR_ATTR_MSG:
+                            msg = val.rstrip(b"\0").decode()
+                out.append((-struct.unpack_from("=i", body)[0], msg))
+        return out
 
     def recv(self, size=1 << 20):
         """One datagram: list of (type, flags, payload)."""
@@ -323,6 +345,19 @@ def del_each(prefixes):
     return 0
 
 
+def del_add(old, new):
+    """Removed, the old prefix holds its memory for a grace period: an
+    add that needs it right away waits for it and then succeeds, and its
+    ack says nothing of the first refusal."""
+    g = Genl()
+    g.s.send(g.pack(CMD_PREFIX_DEL, prefix_nest(old)) +
+             g.pack(CMD_PREFIX_NEW, prefix_nest(new)))
+    (derr, dmsg), (aerr, amsg) = g.acks(2)
+    print("# del %s: errno %d \"%s\"; add %s: errno %d \"%s\"" % (
+        old, derr, dmsg, new, aerr, amsg))
+    return 0 if derr == 0 and aerr == 0 and amsg == "" else 1
+
+
 def team_mode(dev, mode):
     g = Genl(name="team")
     opt = nest(TEAM_ATTR_ITEM_OPTION,
@@ -353,6 +388,8 @@ def main():
         return lag_dump_resume(sys.argv[2])
     if what == "del-each":
         return del_each(sys.argv[2:])
+    if what == "del-add" and len(sys.argv) == 4:
+        return del_add(sys.argv[2], sys.argv[3])
     if what == "team-mode" and len(sys.argv) == 4:
         return team_mode(sys.argv[2], sys.argv[3])
     print(__doc__.strip(), file=sys.stderr)

@@ -168,6 +168,10 @@ for i in range(60000):
 	echo "status $?"
 	echo "registered $("$PSCTL" prefix show | wc -l)"
 	echo "message $(head -n 1 "$state/err")"
+	# With the budget reached, a removal and an add at once: the add
+	# waits for the removed prefix's memory and succeeds, and its ack
+	# carries no message.
+	python3 "$GENL" del-add 198.18.0.0/32 203.0.113.1/32 && echo "del-add ok"
 	# Everything removed gives the memory back.
 	"$PSCTL" prefix flush || return 1
 	sleep 1
@@ -187,6 +191,7 @@ test_budget_userns()
 	n=$(sed -n 's/^registered //p' <<<"$out")
 	# 8 MiB: a prefix costs its entry and 4 x 32 B x CPUs of counters.
 	assert check_range "prefixes registered under an 8 MiB budget" "$n" 1000 59999
+	assert grep -q "^del-add ok$" <<<"$out"
 	assert grep -q "^after flush ok$" <<<"$out"
 	assert psmon_reload max_lags=500
 }
