@@ -10,13 +10,15 @@
  * unknown attributes), and each command has its own policy: an attribute
  * another command takes is refused, not ignored.
  *
- * The family runs without genl_mutex (parallel_ops): a request takes RTNL
+ * The family runs without genl_mutex (parallel_ops): a change takes RTNL
  * when it looks at devices, then psmon_net.lock of its namespace, and never
- * waits for a grace period under either. Dumps resume from the key of the
- * last object sent (a LAG's ifindex, a prefix's family, address and
- * length), so every object that exists throughout a dump is sent exactly
- * once; a chunk that sees the set changed since the previous one marks
- * the dump NLM_F_DUMP_INTR.
+ * waits for a grace period under either. Reads take psmon_net.lock alone:
+ * the names they report are psmon's copies, kept under that lock by the
+ * netdevice notifier, and an attached device's ifindex does not change.
+ * Dumps resume from the key of the last object sent (a LAG's ifindex, a
+ * prefix's family, address and length), so every object that exists
+ * throughout a dump is sent exactly once; a chunk that sees the set
+ * changed since the previous one marks the dump NLM_F_DUMP_INTR.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -372,7 +374,7 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 		return -EMSGSIZE;
 	psmon_pcpu_read(m->stats, &t);
 	if (nla_put_u32(skb, PSMON_A_MEMBER_IFINDEX, m->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_MEMBER_IFNAME, m->dev->name) ||
+	    nla_put_string(skb, PSMON_A_MEMBER_IFNAME, m->name) ||
 	    nla_put_u32(skb, PSMON_A_MEMBER_SPEED, m->speed) ||
 	    nla_put_u8(skb, PSMON_A_MEMBER_UP, m->up) ||
 	    psmon_put_totals(skb, PSMON_A_MEMBER_RX_PACKETS,
@@ -464,7 +466,7 @@ static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
 
 	psmon_lag_read(lag, &all, &unmatched);
 	if (nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->name) ||
 	    nla_put_u32(skb, PSMON_A_LAG_KIND, lag->kind) ||
 	    psmon_put_u64(skb, PSMON_A_LAG_CAPACITY, psmon_lag_capacity(lag),
 			  PSMON_A_LAG_PAD) ||
@@ -490,6 +492,42 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * The attached LAG a read names, without RTNL: by ifindex, or by psmon's
+ * copy of its name; under psmon_net.lock.
+ */
+static struct psmon_lag *psmon_nl_lag_read(struct psmon_net *pn,
+					   struct nlattr **tb,
+					   struct genl_info *info)
+{
+	struct nlattr *ifindex = tb[PSMON_A_LAG_IFINDEX];
+	struct nlattr *ifname = tb[PSMON_A_LAG_IFNAME];
+	struct psmon_lag *lag;
+	bool exists;
+
+	if (!ifindex && !ifname) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PSMON_A_LAG],
+				    "missing device name or index");
+		return ERR_PTR(-EINVAL);
+	}
+	list_for_each_entry(lag, &pn->lags, node) {
+		if (ifindex ? lag->dev->ifindex == nla_get_u32(ifindex) :
+			      !strcmp(lag->name, nla_data(ifname)))
+			return lag;
+	}
+	rcu_read_lock();
+	exists = ifindex ? !!dev_get_by_index_rcu(pn->net,
+						   nla_get_u32(ifindex)) :
+			   !!dev_get_by_name_rcu(pn->net, nla_data(ifname));
+	rcu_read_unlock();
+	if (!exists) {
+		NL_SET_ERR_MSG(info->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	NL_SET_ERR_MSG(info->extack, "device is not attached");
+	return ERR_PTR(-ENOENT);
+}
+
 static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct psmon_net *pn = psmon_pernet(genl_info_net(info));
@@ -502,9 +540,8 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	rtnl_lock();
 	mutex_lock(&pn->lock);
-	lag = psmon_nl_lag(pn, tb, info);
+	lag = psmon_nl_lag_read(pn, tb, info);
 	if (IS_ERR(lag)) {
 		err = PTR_ERR(lag);
 		goto out;
@@ -519,7 +556,6 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "LAG does not fit a message");
 out:
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -552,8 +588,6 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int last = cb->args[0], err = 0, off;
 	struct psmon_lag *lag;
 
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	cb->seq = pn->gen;
 	list_for_each_entry(lag, &pn->lags, node) {
@@ -568,7 +602,6 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = lag->dev->ifindex;
 	}
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	/* Not even one LAG fits an empty message: say so. */
 	if (err && !skb->len)
 		return err;
@@ -864,7 +897,7 @@ static int psmon_fill_prefix(struct sk_buff *skb, struct psmon_net *pn,
 		    nla_put_u32(skb, PSMON_A_PREFIX_LAG_IFINDEX,
 				lag->dev->ifindex) ||
 		    nla_put_string(skb, PSMON_A_PREFIX_LAG_IFNAME,
-				   lag->dev->name) ||
+				   lag->name) ||
 		    psmon_put_totals(skb, PSMON_A_PREFIX_LAG_RX_PACKETS,
 				     PSMON_A_PREFIX_LAG_PAD, &t) ||
 		    psmon_nest_end(skb, ln))
@@ -891,8 +924,6 @@ static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
 	err = psmon_nl_prefix_key(info, &key);
 	if (err)
 		return err;
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	p = psmon_prefix_find(pn, &key);
 	if (!p) {
@@ -911,7 +942,6 @@ static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "prefix does not fit a message");
 out:
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -940,8 +970,6 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	cb->seq = pn->gen;
 	if (ctx->started) {
@@ -967,7 +995,6 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 		p = node ? rb_entry(node, struct psmon_prefix, node) : NULL;
 	}
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	/* Not even one prefix fits an empty message: say so. */
 	if (err && !skb->len)
 		return err;

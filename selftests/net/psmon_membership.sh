@@ -301,6 +301,31 @@ test_lag_del_keeps_totals()
 		$((2 * N)) $((2 * N * F4))
 }
 
+# Names follow renames, of a member and of the bond, in lag show (dump
+# and single LAG) and in a prefix's per-LAG totals; the renamed LAG is
+# found by its new name, not by the old one.
+test_rename()
+{
+	assert setup
+	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	assert ip -n "$R" link set bond0-m1 down
+	assert ip -n "$R" link set bond0-m1 name bond0-x1
+	assert ip -n "$R" link set bond0 down
+	assert ip -n "$R" link set bond0 name lag7
+	assert check_eq "LAGs" "$(jget "$R" "lag show" '*' dev)" lag7
+	assert check_eq "members" "$(lag_members "$R" lag7)" "bond0-m2 bond0-x1"
+	assert check_eq "members (lag show lag7)" \
+		"$(jget "$R" "lag show lag7" 0 members '*' dev | LC_ALL=C sort | tr '\n' ' ')" \
+		"bond0-m2 bond0-x1 "
+	assert check_eq "LAGs of the prefix (dump)" \
+		"$(jget "$R" "-s prefix show" 0 lags '*' dev)" lag7
+	assert check_eq "LAGs of the prefix (prefix get)" \
+		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '*' dev)" lag7
+	assert check_exit "lag show of the old name" 2 pc "$R" lag show bond0
+	assert pc "$R" lag set lag7 threshold 50
+	assert check_eq "threshold" "$(lag_field "$R" lag7 threshold_pct)" 50
+}
+
 # A plain interface is a one-member LAG that counts like a bond.  Without
 # LACP, and with permanent neighbours, the member totals are the IP
 # counts; frames outside IP (ARP) only show in the member totals, which
@@ -429,7 +454,7 @@ test_team_mode_unloaded()
 psmon_require
 trap cleanup EXIT
 
-tap_plan 13
+tap_plan 14
 dmesg_mark
 tap_check "load psmon.ko" psmon_load
 psmon_json_start
@@ -442,6 +467,7 @@ run_test "member and bond deleted under the module" test_devices_deleted
 run_test "attached device moved to another namespace" test_device_moved
 run_test "namespace deleted with LAGs, prefixes and traffic" test_netns_deleted
 run_test "lag del keeps the prefixes' totals" test_lag_del_keeps_totals
+run_test "names follow renames of a member and of the LAG" test_rename
 run_test "a plain interface is a one-member LAG" test_single
 if modprobe -q team 2>/dev/null; then
 	run_test "a team master is a LAG" test_team
