@@ -89,15 +89,28 @@ static int __net_init psmon_net_init(struct net *net)
 static void __net_exit psmon_net_exit(struct net *net)
 {
 	struct psmon_net *pn = psmon_pernet(net);
+	bool lags;
 
 	psmon_sampler_stop(pn);
-	/* The namespace's devices, and so its LAGs, are normally gone. */
-	rtnl_lock();
+	/*
+	 * The namespace's devices, and so its LAGs, are normally gone: its
+	 * devices are unregistered before the pernet subsystems exit, and at
+	 * module unload the notifier's removal detached every LAG. No request
+	 * can add one any more. Detaching a LAG needs RTNL (the notifier reads
+	 * the LAG list under RTNL alone); prefixes need only the mutex, so
+	 * RTNL is taken only if LAGs are left.
+	 */
+	mutex_lock(&pn->lock);
+	lags = !list_empty(&pn->lags);
+	mutex_unlock(&pn->lock);
+	if (lags)
+		rtnl_lock();
 	mutex_lock(&pn->lock);
 	psmon_lag_flush(pn);
 	psmon_prefix_flush(pn);
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
+	if (lags)
+		rtnl_unlock();
 	/* Finds nothing left to release, and does not come back. */
 	flush_rcu_work(&pn->reaper);
 	mutex_destroy(&pn->lock);
