@@ -563,18 +563,32 @@ out:
 	return genlmsg_reply(msg, info);
 }
 
-/* One object must fit a dump's message: make the skbs large enough. */
-static int psmon_nl_lag_dump_start(struct netlink_callback *cb)
+/*
+ * One object must fit a dump's message: make the skbs large enough for the
+ * largest LAG. netlink_dump() reads this before each chunk, and LAGs gain
+ * members during a dump: set at the start, again at the end of each chunk
+ * (a chunk is at least NLMSG_GOODSIZE, and the room per member is about
+ * twice what a member takes, which covers members that join between the
+ * end of one chunk and the next). Under psmon_net.lock.
+ */
+static void psmon_lag_dump_alloc(struct netlink_callback *cb,
+				 const struct psmon_net *pn)
 {
-	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
 	const struct psmon_lag *lag;
 	size_t size = 0;
 
-	mutex_lock(&pn->lock);
 	list_for_each_entry(lag, &pn->lags, node)
 		size = max(size, psmon_lag_msg_size(lag));
-	mutex_unlock(&pn->lock);
 	cb->min_dump_alloc = size;
+}
+
+static int psmon_nl_lag_dump_start(struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
+
+	mutex_lock(&pn->lock);
+	psmon_lag_dump_alloc(cb, pn);
+	mutex_unlock(&pn->lock);
 	return 0;
 }
 
@@ -601,6 +615,7 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		psmon_dump_check(cb, skb, off);
 		cb->args[0] = lag->dev->ifindex;
 	}
+	psmon_lag_dump_alloc(cb, pn);
 	mutex_unlock(&pn->lock);
 	/* Not even one LAG fits an empty message: say so. */
 	if (err && !skb->len)
@@ -949,13 +964,16 @@ out:
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * A prefix's message grows with the LAGs, which may be attached between
+ * two chunks, after the size of the next one was chosen: size the chunks
+ * for max_lags LAGs (about 8 KiB by default), so that any prefix fits.
+ */
 static int psmon_nl_prefix_dump_start(struct netlink_callback *cb)
 {
-	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
-
-	mutex_lock(&pn->lock);
-	cb->min_dump_alloc = psmon_prefix_msg_size(pn);
-	mutex_unlock(&pn->lock);
+	cb->min_dump_alloc = psmon_msg_size(PSMON_PREFIX_ROOM +
+					    (size_t)psmon_max_lags *
+					    PSMON_PREFIX_LAG_ROOM);
 	return 0;
 }
 

@@ -8,6 +8,10 @@
                                       LAG dump skips no other LAG
     psmon_genl.py del-each PREFIX...  one PREFIX_DEL request per prefix
                                       (IPv4 /32s), prints the seconds taken
+    psmon_genl.py dump-grow N DEV...  a prefix dump of N prefixes with the
+                                      LAGs DEV... attached after its first
+                                      chunk: every prefix listed, those
+                                      after carry every LAG
     psmon_genl.py del-add DEL ADD     PREFIX_DEL of DEL and PREFIX_NEW of
                                       ADD in one datagram: both succeed,
                                       ADD's ack carries no message
@@ -54,6 +58,7 @@ CMD_PREFIX_NEW, CMD_PREFIX_DEL, CMD_PREFIX_GET = 5, 6, 7
 CMD_LAG_ACK, CMD_PREFIX_FLUSH = 8, 10
 A_LAG, A_PREFIX = 1, 2
 A_LAG_IFINDEX, A_LAG_IFNAME, A_LAG_THRESHOLD = 2, 3, 7
+A_PREFIX_LAG = 10
 A_PREFIX_FAMILY, A_PREFIX_ADDR, A_PREFIX_PLEN, A_PREFIX_NAME = 2, 3, 4, 5
 
 FAILED = []
@@ -333,6 +338,37 @@ def lag_dump_resume(victim):
     return 0
 
 
+def dump_grow(want, names):
+    g, other = Genl(), Genl()
+    chunks = prefixes = most = status = 0
+    for msgs in dump_chunks(g, CMD_PREFIX_GET):
+        chunks += 1
+        for mtype, _, body in msgs:
+            if mtype in (NLMSG_DONE, NLMSG_ERROR) and len(body) >= 4:
+                status = -struct.unpack_from("=i", body)[0]
+            if mtype != g.family:
+                continue
+            prefixes += 1
+            for atype, val in parse_attrs(body[4:]):
+                if atype == A_PREFIX:
+                    most = max(most, sum(1 for t, _ in parse_attrs(val)
+                                         if t == A_PREFIX_LAG))
+        if chunks == 1:
+            for name in names:
+                _, err, msg = other.request(CMD_LAG_NEW, nest(
+                    A_LAG, attr(A_LAG_IFNAME, name.encode() + b"\0")))
+                if err:
+                    print("# FAILED: attach %s: %s" % (name, msg))
+                    return 1
+    print("# %d chunks, %d prefixes, at most %d LAGs in one, status %d" % (
+        chunks, prefixes, most, status))
+    if status or prefixes != want or most <= len(names):
+        print("# FAILED: wanted %d prefixes, one with %d LAGs, status 0" % (
+            want, len(names) + 1))
+        return 1
+    return 0
+
+
 def del_each(prefixes):
     g = Genl()
     t0 = time.monotonic()
@@ -388,6 +424,8 @@ def main():
         return lag_dump_resume(sys.argv[2])
     if what == "del-each":
         return del_each(sys.argv[2:])
+    if what == "dump-grow":
+        return dump_grow(int(sys.argv[2]), sys.argv[3:])
     if what == "del-add" and len(sys.argv) == 4:
         return del_add(sys.argv[2], sys.argv[3])
     if what == "team-mode" and len(sys.argv) == 4:

@@ -308,6 +308,29 @@ test_large_replies()
 		"$(jget "$R" "-s prefix show" 0 lags '#')" 500
 }
 
+# LAGs attached between two chunks of a prefix dump, enough to make a
+# prefix's message larger than the chunks sized at the dump's start: the
+# rest of the dump carries every LAG, nothing is refused.
+test_prefix_dump_grow()
+{
+	local k lags=()
+
+	assert setup_ns R
+	for k in $(seq 1 450); do
+		lags+=("$(printf 'psmon-lag-%04d' "$k")")
+	done
+	{
+		echo "link add d0 type dummy"
+		for k in "${lags[@]}"; do echo "link add $k type dummy"; done
+	} | ip -n "$R" -batch - || assert false
+	assert pc "$R" lag add d0
+	# Enough prefixes for two chunks, and some after them.
+	python3 -c 'for i in range(1000): print("prefix add 198.18.%d.%d/32 allow-reserved" % (i >> 8, i & 255))' \
+		>"$WORK/prefixes"
+	assert pc "$R" -b "$WORK/prefixes"
+	assert ip netns exec "$R" python3 "$GENL" dump-grow 1000 "${lags[@]}"
+}
+
 # A LAG removed between two chunks of a LAG dump: no other one skipped.
 test_lag_dump_resume()
 {
@@ -334,7 +357,7 @@ trap cleanup EXIT
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 
-tap_plan 12
+tap_plan 13
 dmesg_mark
 tap_check "load psmon.ko" psmon_load max_lags=500
 psmon_json_start
@@ -348,6 +371,7 @@ run_test "bond attached with a one-member LAG as member: absorbed, exact counts"
 run_test "strict validation: reserved field, flags, other commands' attributes" test_strict
 run_test "120 members and 500 LAGs read back whole; no more" test_large_replies
 run_test "LAG dump resumes by key when a LAG goes between chunks" test_lag_dump_resume
+run_test "prefix dump with LAGs attached between chunks: nothing refused" test_prefix_dump_grow
 tap_check "unload psmon.ko" psmon_unload
 
 dmesg_check "kernel log"
