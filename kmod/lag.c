@@ -716,12 +716,14 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 		psmon_changeupper(pn, dev, ptr);
 		break;
 	case NETDEV_UNREGISTER:
-		/* Also sent before a device moves to another namespace. */
+		/*
+		 * Also sent before a device moves to another namespace. An
+		 * attached bond may itself be a member of another attached
+		 * LAG (a bond enslaved in a bond): it leaves both.
+		 */
 		lag = psmon_lag_find(pn, dev);
-		if (lag) {
+		if (lag)
 			psmon_lag_destroy(lag);
-			break;
-		}
 		m = psmon_member_lookup(pn, dev);
 		if (m)
 			psmon_member_del(m);

@@ -226,6 +226,36 @@ test_devices_deleted()
 	assert dmesg_check "devices deleted"
 }
 
+# A bond enslaved in a bond, both attached: unloading psmon (which replays
+# NETDEV_UNREGISTER without the bonds releasing anything) and deleting
+# the inner bond leave no member behind.
+test_nested_bond_deleted()
+{
+	assert setup_ns R
+	ip -n "$R" -batch - <<-EOF || assert false
+	link add outer type bond mode active-backup
+	link add inner type bond mode active-backup
+	link add n1 type dummy
+	link add n2 type dummy
+	link set n1 master inner
+	link set n2 master inner
+	link set inner master outer
+	EOF
+	assert pc "$R" lag add outer
+	assert pc "$R" lag add inner
+	assert check_eq "members of outer" "$(lag_members "$R" outer)" inner
+	assert check_eq "members of inner" "$(lag_members "$R" inner)" "n1 n2"
+	assert psmon_unload
+	assert psmon_load
+	assert pc "$R" lag add outer
+	assert pc "$R" lag add inner
+	assert ip -n "$R" link del inner
+	assert busywait 5000 members_are "$R" outer ""
+	assert check_eq "LAGs" "$(jget "$R" "lag show" '*' dev)" outer
+	assert pc "$R" lag del outer
+	assert dmesg_check "nested bond deleted"
+}
+
 # An attached plain interface moved to another namespace leaves its LAG
 # (the move unregisters it from the old namespace); the new namespace has
 # no LAG, and the interface can be attached there.
@@ -454,7 +484,7 @@ test_team_mode_unloaded()
 psmon_require
 trap cleanup EXIT
 
-tap_plan 14
+tap_plan 15
 dmesg_mark
 tap_check "load psmon.ko" psmon_load
 psmon_json_start
@@ -464,6 +494,7 @@ run_test "capacity auto follows the members that are up" test_capacity
 run_test "a released member is no longer counted" test_release
 run_test "a member enslaved later is counted" test_enslave_later
 run_test "member and bond deleted under the module" test_devices_deleted
+run_test "bond enslaved in a bond, both attached, deleted" test_nested_bond_deleted
 run_test "attached device moved to another namespace" test_device_moved
 run_test "namespace deleted with LAGs, prefixes and traffic" test_netns_deleted
 run_test "lag del keeps the prefixes' totals" test_lag_del_keeps_totals
