@@ -414,13 +414,13 @@ max_memory_mb 644 root"
 	assert sh -c "echo 512 >$PARAMS/max_memory_mb"
 	assert check_eq "max_memory_mb set by root" "$(cat "$PARAMS/max_memory_mb")" 512
 	assert psmon_unload
-	for p in max_prefixes=0 max_prefixes=16777217 max_lags=0 max_lags=4097; do
+	for p in max_prefixes=0 max_prefixes=16777217 max_lags=0 max_lags=501; do
 		if insmod "$PSMON_KO" "$p" 2>/dev/null; then
 			echo "# insmod psmon.ko $p was accepted"
 			assert false
 		fi
 	done
-	assert insmod "$PSMON_KO" max_prefixes=16777216 max_lags=4096
+	assert insmod "$PSMON_KO" max_prefixes=16777216 max_lags=500
 	assert psmon_reload
 }
 
