@@ -56,6 +56,16 @@ static struct psmon_member *psmon_member_find(const struct psmon_lag *lag,
 	return NULL;
 }
 
+u32 psmon_lag_nmembers(const struct psmon_lag *lag)
+{
+	const struct psmon_member *m;
+	u32 n = 0;
+
+	list_for_each_entry(m, &lag->members, node)
+		n++;
+	return n;
+}
+
 static struct psmon_member *psmon_member_lookup(struct psmon_net *pn,
 						const struct net_device *dev)
 {
@@ -91,7 +101,7 @@ static void psmon_lag_mode(struct psmon_lag *lag)
 	const char *kind;
 
 	ASSERT_RTNL();
-	lag->mode = "single";
+	kind = "single";
 	lag->shared = true;
 	switch (lag->kind) {
 	case PSMON_LAG_KIND_BOND:
@@ -99,23 +109,28 @@ static void psmon_lag_mode(struct psmon_lag *lag)
 		if (BOND_MODE(bond) >= 0 &&
 		    BOND_MODE(bond) < ARRAY_SIZE(bond_modes) &&
 		    bond_modes[BOND_MODE(bond)])
-			lag->mode = bond_modes[BOND_MODE(bond)];
+			kind = bond_modes[BOND_MODE(bond)];
 		else
-			lag->mode = "unknown";
+			kind = "unknown";
 		lag->shared = BOND_MODE(bond) != BOND_MODE_ACTIVEBACKUP &&
 			      BOND_MODE(bond) != BOND_MODE_BROADCAST;
 		break;
 	case PSMON_LAG_KIND_TEAM:
 		team = netdev_priv(lag->dev);
+		/*
+		 * The name lives in the mode's module, which the team holds
+		 * while in that mode (mode changes take RTNL, which we hold):
+		 * copy it, the module may go after the next change.
+		 */
 		kind = team->mode ? READ_ONCE(team->mode->kind) : NULL;
-		/* Team's modes are static strings of their modules. */
-		lag->mode = kind ?: "unknown";
 		lag->shared = !kind || (strcmp(kind, "activebackup") &&
 					strcmp(kind, "broadcast"));
+		kind = kind ?: "unknown";
 		break;
 	default:
 		break;
 	}
+	strscpy(lag->mode, kind, sizeof(lag->mode));
 }
 
 /*
@@ -196,9 +211,8 @@ static void psmon_lag_refresh(struct psmon_lag *lag)
 /*
  * What a LAG or a member costs besides the counter blocks: its structure,
  * its per-CPU totals and its rate ring of size samples. Charged to the
- * max_memory_mb budget like the prefixes: psmon does not bound the number
- * of members (every port of an attached master is one), and a ring of
- * the longest window is 144 KB.
+ * max_memory_mb budget like the prefixes: a LAG counts up to
+ * PSMON_MAX_MEMBERS members, and a ring of the longest window is 144 KB.
  */
 static size_t psmon_obj_size(size_t obj, u32 size)
 {
@@ -218,31 +232,33 @@ static size_t psmon_lag_size(u32 window)
 	return psmon_obj_size(sizeof(struct psmon_lag), window + 1);
 }
 
-/* extack may be NULL (a member joining an attached master). */
-static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev,
-			    struct netlink_ext_ack *extack)
+/*
+ * A member for dev, charged to the budget and ready to count but not
+ * hooked (psmon_member_hook()): nothing else changes until then, so a
+ * failure here leaves everything as it was. psmon_member_drop() gives
+ * the charge back. extack may be NULL (a member joining an attached
+ * master).
+ */
+static struct psmon_member *psmon_member_alloc(struct psmon_lag *lag,
+					       struct net_device *dev,
+					       struct netlink_ext_ack *extack)
 {
 	size_t charge = psmon_member_size(lag->window + 1);
-	struct net *net = dev_net(dev);
 	struct psmon_member *m;
 	int cpu, err;
 
 	err = psmon_mem_charge(charge, extack);
 	if (err)
-		return err;
-	err = -ENOMEM;
+		return ERR_PTR(err);
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		goto uncharge;
 	m->stats = alloc_percpu_gfp(struct psmon_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!m->stats) {
-		kfree(m);
-		goto uncharge;
-	}
+	if (!m->stats)
+		goto free;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(m->stats, cpu)->syncp);
-	err = psmon_rate_init(&m->rate, lag->window);
-	if (err)
+	if (psmon_rate_init(&m->rate, lag->window))
 		goto free;
 	m->pn = lag->pn;
 	m->blocks = lag->blocks;
@@ -250,6 +266,7 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev,
 	m->lag = lag;
 	m->dev = dev;
 	strscpy(m->name, dev->name, sizeof(m->name));
+	INIT_LIST_HEAD(&m->node);
 	psmon_member_refresh(m);
 
 	/*
@@ -273,24 +290,47 @@ static int psmon_member_add(struct psmon_lag *lag, struct net_device *dev,
 		.dev = dev,
 		.priv = m,
 	};
-	err = nf_register_net_hook(net, &m->ops[PSMON_RX]);
-	if (err)
-		goto free;
-	err = nf_register_net_hook(net, &m->ops[PSMON_TX]);
-	if (err) {
-		nf_unregister_net_hook(net, &m->ops[PSMON_RX]);
-		synchronize_net();
-		goto free;
-	}
-	list_add_tail(&m->node, &lag->members);
-	return 0;
+	return m;
 free:
-	psmon_rate_free(&m->rate);
 	free_percpu(m->stats);
 	kfree(m);
 uncharge:
 	psmon_mem_uncharge(charge);
-	return err;
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Free a member no packet can reach (never hooked, or a grace period
+ * after), and give back its charge for the ring it has now.
+ */
+static void psmon_member_drop(struct psmon_member *m)
+{
+	psmon_mem_uncharge(psmon_member_size(m->rate.size));
+	psmon_rate_free(&m->rate);
+	free_percpu(m->stats);
+	kfree(m);
+}
+
+/*
+ * Register a member's hooks and put it on its LAG's list. On failure no
+ * hook is left and the caller still owns m.
+ */
+static int psmon_member_hook(struct psmon_member *m)
+{
+	struct net *net = dev_net(m->dev);
+	int err;
+
+	err = nf_register_net_hook(net, &m->ops[PSMON_RX]);
+	if (err)
+		return err;
+	err = nf_register_net_hook(net, &m->ops[PSMON_TX]);
+	if (err) {
+		nf_unregister_net_hook(net, &m->ops[PSMON_RX]);
+		synchronize_net();
+		return err;
+	}
+	list_add_tail(&m->node, &m->lag->members);
+	return 0;
 }
 
 static void psmon_member_unhook(struct psmon_member *m)
@@ -309,10 +349,7 @@ static void psmon_member_free(struct psmon_member *m)
 	psmon_pcpu_read(m->stats, &t);
 	psmon_totals_add(&m->lag->departed, &t);
 	list_del(&m->node);
-	psmon_mem_uncharge(psmon_member_size(m->rate.size));
-	psmon_rate_free(&m->rate);
-	free_percpu(m->stats);
-	kfree(m);
+	psmon_member_drop(m);
 }
 
 static void psmon_member_del(struct psmon_member *m)
@@ -409,11 +446,14 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 				   struct net_device *dev,
 				   struct netlink_ext_ack *extack)
 {
+	struct psmon_member *m, *tmp;
 	enum psmon_lag_kind kind;
 	struct net_device *lower;
 	struct list_head *iter;
 	struct psmon_lag *lag;
+	LIST_HEAD(fresh);
 	int cpu, err;
+	u32 n;
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&pn->lock);
@@ -429,6 +469,15 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 		NL_SET_ERR_MSG(extack,
 			       "LAG limit reached (module parameter max_lags)");
 		return ERR_PTR(-ENOSPC);
+	}
+	n = 0;
+	if (kind != PSMON_LAG_KIND_SINGLE)
+		netdev_for_each_lower_dev(dev, lower, iter)
+			n++;
+	if (n > PSMON_MAX_MEMBERS) {
+		NL_SET_ERR_MSG(extack,
+			       "LAG has over " __stringify(PSMON_MAX_MEMBERS) " members");
+		return ERR_PTR(-E2BIG);
 	}
 
 	err = psmon_mem_charge(psmon_lag_size(PSMON_DEFAULT_WINDOW), extack);
@@ -473,29 +522,52 @@ struct psmon_lag *psmon_lag_create(struct psmon_net *pn,
 	if (err)
 		goto free;
 
+	/*
+	 * Every member first: a failure so far leaves everything as it was,
+	 * the one-member LAGs of the members included.
+	 */
 	if (kind == PSMON_LAG_KIND_SINGLE) {
-		err = psmon_member_add(lag, dev, extack);
+		m = psmon_member_alloc(lag, dev, extack);
+		if (IS_ERR(m))
+			goto drop;
+		list_add_tail(&m->node, &fresh);
 	} else {
 		netdev_for_each_lower_dev(dev, lower, iter) {
-			psmon_lag_absorb(pn, lower, dev);
-			err = psmon_member_add(lag, lower, extack);
-			if (err)
-				break;
+			m = psmon_member_alloc(lag, lower, extack);
+			if (IS_ERR(m))
+				goto drop;
+			list_add_tail(&m->node, &fresh);
 		}
+		/* Then the members' one-member LAGs give way. */
+		list_for_each_entry(m, &fresh, node)
+			psmon_lag_absorb(pn, m->dev, dev);
 	}
-	if (err) {
-		/* The budget said so already. */
-		if (err != -ENOSPC)
+	/* Then the hooks. */
+	list_for_each_entry_safe(m, tmp, &fresh, node) {
+		list_del_init(&m->node);
+		err = psmon_member_hook(m);
+		if (err) {
+			psmon_member_drop(m);
 			NL_SET_ERR_MSG(extack, "cannot hook the LAG's members");
-		goto unhook;
+			goto unhook;
+		}
 	}
 	psmon_lag_link(pn, lag);
 	psmon_sampler_start(pn);
 	return lag;
 
 unhook:
+	list_for_each_entry_safe(m, tmp, &fresh, node)
+		psmon_member_drop(m);
 	psmon_lag_destroy(lag);
 	return ERR_PTR(err);
+drop:
+	err = PTR_ERR(m);
+	list_for_each_entry_safe(m, tmp, &fresh, node)
+		psmon_member_drop(m);
+	/* The budget said so already. */
+	if (err != -ENOSPC)
+		NL_SET_ERR_MSG(extack, "out of memory for the LAG's members");
 free:
 	psmon_lag_free(lag);
 	return ERR_PTR(err);
@@ -653,14 +725,28 @@ static void psmon_changeupper(struct psmon_net *pn, struct net_device *dev,
 		return;
 	m = psmon_member_find(lag, dev);
 	if (info->linking && !m) {
-		psmon_lag_absorb(pn, dev, lag->dev);
-		err = psmon_member_add(lag, dev, NULL);
+		if (psmon_lag_nmembers(lag) >= PSMON_MAX_MEMBERS) {
+			net_warn_ratelimited("psmon: %s joined %s but cannot be counted: %s has %u members, the most psmon counts\n",
+					     dev->name, lag->dev->name,
+					     lag->dev->name, PSMON_MAX_MEMBERS);
+			goto refresh;
+		}
+		/* Nothing changes unless the member can be made. */
+		m = psmon_member_alloc(lag, dev, NULL);
+		err = PTR_ERR_OR_ZERO(m);
+		if (!err) {
+			psmon_lag_absorb(pn, dev, lag->dev);
+			err = psmon_member_hook(m);
+			if (err)
+				psmon_member_drop(m);
+		}
 		if (err)
 			net_warn_ratelimited("psmon: %s joined %s but cannot be counted (%d)\n",
 					     dev->name, lag->dev->name, err);
 	} else if (!info->linking && m) {
 		psmon_member_del(m);
 	}
+refresh:
 	/* The mode may have changed while the master had no members. */
 	psmon_lag_refresh(lag);
 }
@@ -706,12 +792,14 @@ static int psmon_netdev_event(struct notifier_block *nb, unsigned long event,
 		psmon_changeupper(pn, dev, ptr);
 		break;
 	case NETDEV_UNREGISTER:
-		/* Also sent before a device moves to another namespace. */
+		/*
+		 * Also sent before a device moves to another namespace. An
+		 * attached bond may itself be a member of another attached
+		 * LAG (a bond enslaved in a bond): it leaves both.
+		 */
 		lag = psmon_lag_find(pn, dev);
-		if (lag) {
+		if (lag)
 			psmon_lag_destroy(lag);
-			break;
-		}
 		m = psmon_member_lookup(pn, dev);
 		if (m)
 			psmon_member_del(m);

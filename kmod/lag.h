@@ -23,6 +23,7 @@ void psmon_lag_flush(struct psmon_net *pn);
 u64 psmon_lag_capacity(const struct psmon_lag *lag);
 u64 psmon_lag_active_capacity(const struct psmon_lag *lag);
 u32 psmon_lag_active_members(const struct psmon_lag *lag);
+u32 psmon_lag_nmembers(const struct psmon_lag *lag);
 void psmon_lag_read(const struct psmon_lag *lag, struct psmon_totals *all,
 		    struct psmon_totals *unmatched);
 

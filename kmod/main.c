@@ -26,7 +26,7 @@ MODULE_PARM_DESC(max_prefixes,
 unsigned int psmon_max_lags __read_mostly = 64;
 module_param_named(max_lags, psmon_max_lags, uint, 0444);
 MODULE_PARM_DESC(max_lags,
-		 "Most LAGs per network namespace (1-4096, default 64)");
+		 "Most LAGs per network namespace (1-" __stringify(PSMON_MAX_LAGS) ", default 64)");
 
 unsigned int psmon_max_memory_mb __read_mostly = 1024;
 module_param_named(max_memory_mb, psmon_max_memory_mb, uint, 0644);
@@ -89,16 +89,29 @@ static int __net_init psmon_net_init(struct net *net)
 static void __net_exit psmon_net_exit(struct net *net)
 {
 	struct psmon_net *pn = psmon_pernet(net);
+	bool lags;
 
 	psmon_sampler_stop(pn);
 	psmon_prefix_stop(pn);
-	/* The namespace's devices, and so its LAGs, are normally gone. */
-	rtnl_lock();
+	/*
+	 * The namespace's devices, and so its LAGs, are normally gone: its
+	 * devices are unregistered before the pernet subsystems exit, and at
+	 * module unload the notifier's removal detached every LAG. No request
+	 * can add one any more. Detaching a LAG needs RTNL (the notifier reads
+	 * the LAG list under RTNL alone); prefixes need only the mutex, so
+	 * RTNL is taken only if LAGs are left.
+	 */
+	mutex_lock(&pn->lock);
+	lags = !list_empty(&pn->lags);
+	mutex_unlock(&pn->lock);
+	if (lags)
+		rtnl_lock();
 	mutex_lock(&pn->lock);
 	psmon_lag_flush(pn);
 	psmon_prefix_flush(pn);
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
+	if (lags)
+		rtnl_unlock();
 	/* Finds nothing left to release, and does not come back. */
 	flush_rcu_work(&pn->reaper);
 	mutex_destroy(&pn->lock);
@@ -116,8 +129,9 @@ static int __init psmon_init(void)
 	int err;
 
 	if (!psmon_max_prefixes || psmon_max_prefixes > (1U << 24) ||
-	    !psmon_max_lags || psmon_max_lags > 4096) {
-		pr_err("psmon: max_prefixes must be 1-16777216 and max_lags 1-4096\n");
+	    !psmon_max_lags || psmon_max_lags > PSMON_MAX_LAGS) {
+		pr_err("psmon: max_prefixes must be 1-16777216 and max_lags 1-%u\n",
+		       PSMON_MAX_LAGS);
 		return -EINVAL;
 	}
 

@@ -10,13 +10,15 @@
  * unknown attributes), and each command has its own policy: an attribute
  * another command takes is refused, not ignored.
  *
- * The family runs without genl_mutex (parallel_ops): a request takes RTNL
+ * The family runs without genl_mutex (parallel_ops): a change takes RTNL
  * when it looks at devices, then psmon_net.lock of its namespace, and never
- * waits for a grace period under either. Dumps resume from the key of the
- * last object sent (a LAG's ifindex, a prefix's family, address and
- * length), so every object that exists throughout a dump is sent exactly
- * once; a chunk that sees the set changed since the previous one marks
- * the dump NLM_F_DUMP_INTR.
+ * waits for a grace period under either. Reads take psmon_net.lock alone:
+ * the names they report are psmon's copies, kept under that lock by the
+ * netdevice notifier, and an attached device's ifindex does not change.
+ * Dumps resume from the key of the last object sent (a LAG's ifindex, a
+ * prefix's family, address and length), so every object that exists
+ * throughout a dump is sent exactly once; a chunk that sees the set
+ * changed since the previous one marks the dump NLM_F_DUMP_INTR.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -99,6 +101,19 @@ static const struct nla_policy psmon_prefix_del_policy[PSMON_A_MAX + 1] = {
 #define PSMON_PREFIX_ROOM	256	/* a prefix's own attributes */
 #define PSMON_PREFIX_LAG_ROOM	128	/* one per-LAG nest of a prefix */
 
+/*
+ * Close a nest, or -EMSGSIZE (the caller cancels the message) when it grew
+ * beyond what the 16-bit attribute length can say: nla_nest_end() would
+ * store a truncated length, and the reply would be corrupt.
+ */
+static int psmon_nest_end(struct sk_buff *skb, struct nlattr *nest)
+{
+	if (skb_tail_pointer(skb) - (unsigned char *)nest > U16_MAX)
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static size_t psmon_msg_size(size_t payload)
 {
 	return nlmsg_total_size(GENL_HDRLEN + nla_total_size(payload));
@@ -106,12 +121,8 @@ static size_t psmon_msg_size(size_t payload)
 
 static size_t psmon_lag_msg_size(const struct psmon_lag *lag)
 {
-	const struct psmon_member *m;
-	size_t n = 0;
-
-	list_for_each_entry(m, &lag->members, node)
-		n++;
-	return psmon_msg_size(PSMON_LAG_ROOM + n * PSMON_MEMBER_ROOM);
+	return psmon_msg_size(PSMON_LAG_ROOM + (size_t)psmon_lag_nmembers(lag) *
+			      PSMON_MEMBER_ROOM);
 }
 
 static size_t psmon_prefix_msg_size(const struct psmon_net *pn)
@@ -368,7 +379,7 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 		return -EMSGSIZE;
 	psmon_pcpu_read(m->stats, &t);
 	if (nla_put_u32(skb, PSMON_A_MEMBER_IFINDEX, m->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_MEMBER_IFNAME, m->dev->name) ||
+	    nla_put_string(skb, PSMON_A_MEMBER_IFNAME, m->name) ||
 	    nla_put_u32(skb, PSMON_A_MEMBER_SPEED, m->speed) ||
 	    nla_put_u8(skb, PSMON_A_MEMBER_UP, m->up) ||
 	    psmon_put_totals(skb, PSMON_A_MEMBER_RX_PACKETS,
@@ -388,8 +399,7 @@ static int psmon_fill_member(struct sk_buff *skb, const struct psmon_member *m)
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return psmon_nest_end(skb, nest);
 }
 
 /* Utilisation of the active capacity; any traffic on none is saturated. */
@@ -461,7 +471,7 @@ static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
 
 	psmon_lag_read(lag, &all, &unmatched);
 	if (nla_put_u32(skb, PSMON_A_LAG_IFINDEX, lag->dev->ifindex) ||
-	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->dev->name) ||
+	    nla_put_string(skb, PSMON_A_LAG_IFNAME, lag->name) ||
 	    nla_put_u32(skb, PSMON_A_LAG_KIND, lag->kind) ||
 	    psmon_put_u64(skb, PSMON_A_LAG_CAPACITY, psmon_lag_capacity(lag),
 			  PSMON_A_LAG_PAD) ||
@@ -478,12 +488,49 @@ static int psmon_fill_lag(struct sk_buff *skb, const struct psmon_lag *lag,
 	list_for_each_entry(m, &lag->members, node)
 		if (psmon_fill_member(skb, m))
 			goto cancel;
-	nla_nest_end(skb, nest);
+	if (psmon_nest_end(skb, nest))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+/*
+ * The attached LAG a read names, without RTNL: by ifindex, or by psmon's
+ * copy of its name; under psmon_net.lock.
+ */
+static struct psmon_lag *psmon_nl_lag_read(struct psmon_net *pn,
+					   struct nlattr **tb,
+					   struct genl_info *info)
+{
+	struct nlattr *ifindex = tb[PSMON_A_LAG_IFINDEX];
+	struct nlattr *ifname = tb[PSMON_A_LAG_IFNAME];
+	struct psmon_lag *lag;
+	bool exists;
+
+	if (!ifindex && !ifname) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PSMON_A_LAG],
+				    "missing device name or index");
+		return ERR_PTR(-EINVAL);
+	}
+	list_for_each_entry(lag, &pn->lags, node) {
+		if (ifindex ? lag->dev->ifindex == nla_get_u32(ifindex) :
+			      !strcmp(lag->name, nla_data(ifname)))
+			return lag;
+	}
+	rcu_read_lock();
+	exists = ifindex ? !!dev_get_by_index_rcu(pn->net,
+						   nla_get_u32(ifindex)) :
+			   !!dev_get_by_name_rcu(pn->net, nla_data(ifname));
+	rcu_read_unlock();
+	if (!exists) {
+		NL_SET_ERR_MSG(info->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	NL_SET_ERR_MSG(info->extack, "device is not attached");
+	return ERR_PTR(-ENOENT);
 }
 
 static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
@@ -498,9 +545,8 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	rtnl_lock();
 	mutex_lock(&pn->lock);
-	lag = psmon_nl_lag(pn, tb, info);
+	lag = psmon_nl_lag_read(pn, tb, info);
 	if (IS_ERR(lag)) {
 		err = PTR_ERR(lag);
 		goto out;
@@ -515,7 +561,6 @@ static int psmon_nl_lag_get(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "LAG does not fit a message");
 out:
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -523,18 +568,32 @@ out:
 	return genlmsg_reply(msg, info);
 }
 
-/* One object must fit a dump's message: make the skbs large enough. */
-static int psmon_nl_lag_dump_start(struct netlink_callback *cb)
+/*
+ * One object must fit a dump's message: make the skbs large enough for the
+ * largest LAG. netlink_dump() reads this before each chunk, and LAGs gain
+ * members during a dump: set at the start, again at the end of each chunk
+ * (a chunk is at least NLMSG_GOODSIZE, and the room per member is about
+ * twice what a member takes, which covers members that join between the
+ * end of one chunk and the next). Under psmon_net.lock.
+ */
+static void psmon_lag_dump_alloc(struct netlink_callback *cb,
+				 const struct psmon_net *pn)
 {
-	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
 	const struct psmon_lag *lag;
 	size_t size = 0;
 
-	mutex_lock(&pn->lock);
 	list_for_each_entry(lag, &pn->lags, node)
 		size = max(size, psmon_lag_msg_size(lag));
-	mutex_unlock(&pn->lock);
 	cb->min_dump_alloc = size;
+}
+
+static int psmon_nl_lag_dump_start(struct netlink_callback *cb)
+{
+	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
+
+	mutex_lock(&pn->lock);
+	psmon_lag_dump_alloc(cb, pn);
+	mutex_unlock(&pn->lock);
 	return 0;
 }
 
@@ -548,8 +607,6 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int last = cb->args[0], err = 0, off;
 	struct psmon_lag *lag;
 
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	cb->seq = pn->gen;
 	list_for_each_entry(lag, &pn->lags, node) {
@@ -563,8 +620,8 @@ static int psmon_nl_lag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		psmon_dump_check(cb, skb, off);
 		cb->args[0] = lag->dev->ifindex;
 	}
+	psmon_lag_dump_alloc(cb, pn);
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	/* Not even one LAG fits an empty message: say so. */
 	if (err && !skb->len)
 		return err;
@@ -725,6 +782,9 @@ static int psmon_nl_prefix_new(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		mutex_lock(&pn->lock);
 		psmon_prefix_reap(pn);
+		/* The first attempt's refusal is not the answer: forget it. */
+		info->extack->_msg = NULL;
+		info->extack->bad_attr = NULL;
 		err = psmon_prefix_add(pn, p, n, &bad, false, more,
 				       info->extack);
 	}
@@ -861,16 +921,16 @@ static int psmon_fill_prefix(struct sk_buff *skb, struct psmon_net *pn,
 		    nla_put_u32(skb, PSMON_A_PREFIX_LAG_IFINDEX,
 				lag->dev->ifindex) ||
 		    nla_put_string(skb, PSMON_A_PREFIX_LAG_IFNAME,
-				   lag->dev->name) ||
+				   lag->name) ||
 		    psmon_put_totals(skb, PSMON_A_PREFIX_LAG_RX_PACKETS,
-				     PSMON_A_PREFIX_LAG_PAD, &t))
+				     PSMON_A_PREFIX_LAG_PAD, &t) ||
+		    psmon_nest_end(skb, ln))
 			goto cancel;
-		nla_nest_end(skb, ln);
 	}
 	if (psmon_put_totals(skb, PSMON_A_PREFIX_RX_PACKETS,
-			     PSMON_A_PREFIX_PAD, &all))
+			     PSMON_A_PREFIX_PAD, &all) ||
+	    psmon_nest_end(skb, nest))
 		goto cancel;
-	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -888,8 +948,6 @@ static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
 	err = psmon_nl_prefix_key(info, &key);
 	if (err)
 		return err;
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	p = psmon_prefix_find(pn, &key);
 	if (!p) {
@@ -908,7 +966,6 @@ static int psmon_nl_prefix_get(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "prefix does not fit a message");
 out:
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -916,13 +973,16 @@ out:
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * A prefix's message grows with the LAGs, which may be attached between
+ * two chunks, after the size of the next one was chosen: size the chunks
+ * for max_lags LAGs (about 8 KiB by default), so that any prefix fits.
+ */
 static int psmon_nl_prefix_dump_start(struct netlink_callback *cb)
 {
-	struct psmon_net *pn = psmon_pernet(sock_net(cb->skb->sk));
-
-	mutex_lock(&pn->lock);
-	cb->min_dump_alloc = psmon_prefix_msg_size(pn);
-	mutex_unlock(&pn->lock);
+	cb->min_dump_alloc = psmon_msg_size(PSMON_PREFIX_ROOM +
+					    (size_t)psmon_max_lags *
+					    PSMON_PREFIX_LAG_ROOM);
 	return 0;
 }
 
@@ -937,8 +997,6 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
-	/* Device names change under RTNL. */
-	rtnl_lock();
 	mutex_lock(&pn->lock);
 	cb->seq = pn->gen;
 	if (ctx->started) {
@@ -964,7 +1022,6 @@ static int psmon_nl_prefix_dump(struct sk_buff *skb,
 		p = node ? rb_entry(node, struct psmon_prefix, node) : NULL;
 	}
 	mutex_unlock(&pn->lock);
-	rtnl_unlock();
 	/* Not even one prefix fits an empty message: say so. */
 	if (err && !skb->len)
 		return err;
@@ -1058,7 +1115,15 @@ static struct genl_family psmon_family __ro_after_init = {
 
 int psmon_genl_init(void)
 {
-	int err = genl_register_family(&psmon_family);
+	int err;
+
+	/* The largest objects fit their 16-bit top-level attribute. */
+	BUILD_BUG_ON(PSMON_PREFIX_ROOM +
+		     PSMON_MAX_LAGS * PSMON_PREFIX_LAG_ROOM > U16_MAX);
+	BUILD_BUG_ON(PSMON_LAG_ROOM +
+		     PSMON_MAX_MEMBERS * PSMON_MEMBER_ROOM > U16_MAX);
+
+	err = genl_register_family(&psmon_family);
 
 	if (!err) {
 		mutex_lock(&psmon_ntf_lock);

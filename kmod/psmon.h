@@ -149,6 +149,9 @@ struct psmon_net {
 
 struct psmon_member;
 
+/* Longest mode name kept: team's option strings (TEAM_STRING_MAX_LEN). */
+#define PSMON_MODE_SIZE		32
+
 struct psmon_lag {
 	struct list_head node;
 	struct psmon_net *pn;
@@ -161,7 +164,11 @@ struct psmon_lag {
 	enum psmon_lag_kind kind;
 
 	struct list_head members;	/* struct psmon_member */
-	const char *mode;		/* the master's mode, for people */
+	/*
+	 * The master's mode, for people: a copy, as a team's mode name lives
+	 * in a module that may go once the team changes mode.
+	 */
+	char mode[PSMON_MODE_SIZE];
 	bool shared;			/* members share the load (not a backup) */
 	u64 capacity;			/* bit/s; 0: provisioned (members) */
 	u8 threshold;

@@ -19,6 +19,16 @@
     psmon_genl.py oldsock             a socket of this namespace, kept
                                       across unshare(user, net), has no
                                       rights here
+    psmon_genl.py dump-grow N DEV...  a prefix dump of N prefixes with the
+                                      LAGs DEV... attached after its first
+                                      chunk: every prefix listed, those
+                                      after carry every LAG
+    psmon_genl.py del-add DEL ADD     PREFIX_DEL of DEL and PREFIX_NEW of
+                                      ADD in one datagram: both succeed,
+                                      ADD's ack carries no message
+    psmon_genl.py team-mode DEV MODE  set the mode of team DEV (the "team"
+                                      family's "mode" option, as teamnl
+                                      does)
 
 Run in the network namespace to test.  Each check prints "# ..." lines;
 the exit status is 0 when all passed.
@@ -104,8 +114,16 @@ def parse_attrs(data):
     return out
 
 
+# include/uapi/linux/if_team.h
+TEAM_CMD_OPTIONS_SET = 1
+TEAM_ATTR_TEAM_IFINDEX, TEAM_ATTR_LIST_OPTION = 1, 2
+TEAM_ATTR_ITEM_OPTION = 1
+TEAM_ATTR_OPTION_NAME, TEAM_ATTR_OPTION_TYPE, TEAM_ATTR_OPTION_DATA = 1, 3, 4
+NLA_STRING = 5
+
+
 class Genl:
-    def __init__(self, rcvbuf=None, sock=None):
+    def __init__(self, rcvbuf=None, sock=None, name="psmon"):
         self.s = sock or socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                        NETLINK_GENERIC)
         if rcvbuf:
@@ -117,7 +135,8 @@ class Genl:
         self.seq = int(time.time())
         self.family = GENL_ID_CTRL
         reply = self.request(CTRL_CMD_GETFAMILY,
-                             attr(CTRL_ATTR_FAMILY_NAME, b"psmon\0"),
+                             attr(CTRL_ATTR_FAMILY_NAME,
+                                  name.encode() + b"\0"),
                              family=GENL_ID_CTRL)
         fid = None
         self.groups = {}
@@ -128,21 +147,40 @@ class Genl:
                 if atype == CTRL_ATTR_MCAST_GROUPS:
                     for _, grp in parse_attrs(val):
                         g = dict(parse_attrs(grp))
-                        name = g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0")
-                        self.groups[name.decode()] = struct.unpack(
+                        gname = g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0")
+                        self.groups[gname.decode()] = struct.unpack(
                             "=I", g[CTRL_ATTR_MCAST_GRP_ID][:4])[0]
         if fid is None:
-            raise RuntimeError("no psmon family")
+            raise RuntimeError("no %s family" % name)
         self.family = fid
 
-    def send(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+    def pack(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
              family=None, reserved=0):
         self.seq += 1
         genl = struct.pack("=BBH", cmd, 1, reserved)
         msg = struct.pack("=IHHII", 16 + 4 + len(payload),
                           family or self.family, flags, self.seq, 0)
-        self.s.send(msg + genl + payload)
+        return msg + genl + payload
+
+    def send(self, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+             family=None, reserved=0):
+        self.s.send(self.pack(cmd, payload, flags, family, reserved))
         return self.seq
+
+    def acks(self, n):
+        """The next n acks: list of (errno, extack message)."""
+        out = []
+        while len(out) < n:
+            for mtype, mflags, body in self.recv():
+                if mtype != NLMSG_ERROR:
+                    continue
+                msg = ""
+                if mflags & NLM_F_ACK_TLVS:
+                    for atype, val in parse_attrs(body[20:]):
+                        if atype == NLMSGERR_ATTR_MSG:
+                            msg = val.rstrip(b"\0").decode()
+                out.append((-struct.unpack_from("=i", body)[0], msg))
+        return out
 
     def recv(self, size=1 << 20):
         """One datagram: list of (type, flags, payload)."""
@@ -322,6 +360,37 @@ def lag_dump_resume(victim):
         missing = sorted(set(want) - set(got))
         print("# FAILED: LAGs missing %s, listed twice %s" % (
             missing[:5], len(got) - len(set(got))))
+        return 1
+    return 0
+
+
+def dump_grow(want, names):
+    g, other = Genl(), Genl()
+    chunks = prefixes = most = status = 0
+    for msgs in dump_chunks(g, CMD_PREFIX_GET):
+        chunks += 1
+        for mtype, _, body in msgs:
+            if mtype in (NLMSG_DONE, NLMSG_ERROR) and len(body) >= 4:
+                status = -struct.unpack_from("=i", body)[0]
+            if mtype != g.family:
+                continue
+            prefixes += 1
+            for atype, val in parse_attrs(body[4:]):
+                if atype == A_PREFIX:
+                    most = max(most, sum(1 for t, _ in parse_attrs(val)
+                                         if t == A_PREFIX_LAG))
+        if chunks == 1:
+            for name in names:
+                _, err, msg = other.request(CMD_LAG_NEW, nest(
+                    A_LAG, attr(A_LAG_IFNAME, name.encode() + b"\0")))
+                if err:
+                    print("# FAILED: attach %s: %s" % (name, msg))
+                    return 1
+    print("# %d chunks, %d prefixes, at most %d LAGs in one, status %d" % (
+        chunks, prefixes, most, status))
+    if status or prefixes != want or most <= len(names):
+        print("# FAILED: wanted %d prefixes, one with %d LAGs, status 0" % (
+            want, len(names) + 1))
         return 1
     return 0
 
@@ -606,6 +675,36 @@ def oldsock():
     return 1 if FAILED else 0
 
 
+def del_add(old, new):
+    """Removed, the old prefix holds its memory for a grace period: an
+    add that needs it right away waits for it and then succeeds, and its
+    ack says nothing of the first refusal."""
+    g = Genl()
+    g.s.send(g.pack(CMD_PREFIX_DEL, prefix_nest(old)) +
+             g.pack(CMD_PREFIX_NEW, prefix_nest(new)))
+    (derr, dmsg), (aerr, amsg) = g.acks(2)
+    print("# del %s: errno %d \"%s\"; add %s: errno %d \"%s\"" % (
+        old, derr, dmsg, new, aerr, amsg))
+    return 0 if derr == 0 and aerr == 0 and amsg == "" else 1
+
+
+def team_mode(dev, mode):
+    g = Genl(name="team")
+    opt = nest(TEAM_ATTR_ITEM_OPTION,
+               attr(TEAM_ATTR_OPTION_NAME, b"mode\0"),
+               attr(TEAM_ATTR_OPTION_TYPE, struct.pack("B", NLA_STRING)),
+               attr(TEAM_ATTR_OPTION_DATA, mode.encode() + b"\0"))
+    _, err, msg = g.request(TEAM_CMD_OPTIONS_SET, attr(
+        TEAM_ATTR_TEAM_IFINDEX, struct.pack("=I", socket.if_nametoindex(dev)))
+        + nest(TEAM_ATTR_LIST_OPTION, opt))
+    # Team answers with its change event's -ESRCH when no one listens to
+    # it (teamd always does), after the option was set.
+    if err and err != errno.ESRCH:
+        print("# FAILED: team %s mode %s: errno %d %s" % (dev, mode, err, msg))
+        return 1
+    return 0
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -627,6 +726,12 @@ def main():
         return fdpass()
     if what == "oldsock":
         return oldsock()
+    if what == "dump-grow":
+        return dump_grow(int(sys.argv[2]), sys.argv[3:])
+    if what == "del-add" and len(sys.argv) == 4:
+        return del_add(sys.argv[2], sys.argv[3])
+    if what == "team-mode" and len(sys.argv) == 4:
+        return team_mode(sys.argv[2], sys.argv[3])
     print(__doc__.strip(), file=sys.stderr)
     return 1
 

@@ -147,7 +147,8 @@ test_netns_option()
 		"$PSCTL" -n "psmon-no-such-ns-$$" lag show
 }
 
-# max_prefixes and max_lags bound each namespace separately.
+# max_prefixes and max_lags bound each namespace separately; max_lags
+# has a maximum.
 test_limits()
 {
 	local f
@@ -158,6 +159,10 @@ test_limits()
 		assert ip -n "$ns" link add d1 type dummy
 		assert ip -n "$ns" link add d2 type dummy
 	done
+	# max_lags is bounded by what a prefix's reply can hold.
+	assert check_exit "max_lags=501" 1 psmon_reload max_lags=501
+	assert check_eq "module after max_lags=501" "$(psmon_loaded && echo loaded)" ""
+	assert dmesg | grep -q "psmon: max_prefixes must be 1-16777216 and max_lags 1-500"
 	assert psmon_reload max_prefixes=3 max_lags=1
 	assert check_eq "max_prefixes" "$(cat /sys/module/psmon/parameters/max_prefixes)" 3
 	assert check_eq "max_lags" "$(cat /sys/module/psmon/parameters/max_lags)" 1

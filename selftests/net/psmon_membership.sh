@@ -23,6 +23,7 @@ source "$NET_DIR/../lib.sh"
 # shellcheck source=psmon_lib.sh
 source "$NET_DIR/psmon_lib.sh"
 
+GENL="$NET_DIR/psmon_genl.py"
 N=$PING_COUNT
 SPEED=10000
 GBIT=1000000000
@@ -225,6 +226,36 @@ test_devices_deleted()
 	assert dmesg_check "devices deleted"
 }
 
+# A bond enslaved in a bond, both attached: unloading psmon (which replays
+# NETDEV_UNREGISTER without the bonds releasing anything) and deleting
+# the inner bond leave no member behind.
+test_nested_bond_deleted()
+{
+	assert setup_ns R
+	ip -n "$R" -batch - <<-EOF || assert false
+	link add outer type bond mode active-backup
+	link add inner type bond mode active-backup
+	link add n1 type dummy
+	link add n2 type dummy
+	link set n1 master inner
+	link set n2 master inner
+	link set inner master outer
+	EOF
+	assert pc "$R" lag add outer
+	assert pc "$R" lag add inner
+	assert check_eq "members of outer" "$(lag_members "$R" outer)" inner
+	assert check_eq "members of inner" "$(lag_members "$R" inner)" "n1 n2"
+	assert psmon_unload
+	assert psmon_load
+	assert pc "$R" lag add outer
+	assert pc "$R" lag add inner
+	assert ip -n "$R" link del inner
+	assert busywait 5000 members_are "$R" outer ""
+	assert check_eq "LAGs" "$(jget "$R" "lag show" '*' dev)" outer
+	assert pc "$R" lag del outer
+	assert dmesg_check "nested bond deleted"
+}
+
 # An attached plain interface moved to another namespace leaves its LAG
 # (the move unregisters it from the old namespace); the new namespace has
 # no LAG, and the interface can be attached there.
@@ -298,6 +329,31 @@ test_lag_del_keeps_totals()
 	assert busywait 5000 lag_count_is "$R" 0
 	assert check_prefix "$R" 198.51.100.0/24 $((2 * N)) $((2 * N * F4)) \
 		$((2 * N)) $((2 * N * F4))
+}
+
+# Names follow renames, of a member and of the bond, in lag show (dump
+# and single LAG) and in a prefix's per-LAG totals; the renamed LAG is
+# found by its new name, not by the old one.
+test_rename()
+{
+	assert setup
+	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
+	assert ip -n "$R" link set bond0-m1 down
+	assert ip -n "$R" link set bond0-m1 name bond0-x1
+	assert ip -n "$R" link set bond0 down
+	assert ip -n "$R" link set bond0 name lag7
+	assert check_eq "LAGs" "$(jget "$R" "lag show" '*' dev)" lag7
+	assert check_eq "members" "$(lag_members "$R" lag7)" "bond0-m2 bond0-x1"
+	assert check_eq "members (lag show lag7)" \
+		"$(jget "$R" "lag show lag7" 0 members '*' dev | LC_ALL=C sort | tr '\n' ' ')" \
+		"bond0-m2 bond0-x1 "
+	assert check_eq "LAGs of the prefix (dump)" \
+		"$(jget "$R" "-s prefix show" 0 lags '*' dev)" lag7
+	assert check_eq "LAGs of the prefix (prefix get)" \
+		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '*' dev)" lag7
+	assert check_exit "lag show of the old name" 2 pc "$R" lag show bond0
+	assert pc "$R" lag set lag7 threshold 50
+	assert check_eq "threshold" "$(lag_field "$R" lag7 threshold_pct)" 50
 }
 
 # A plain interface is a one-member LAG that counts like a bond.  Without
@@ -395,10 +451,40 @@ test_team()
 	assert busywait 5000 members_are "$R" team0 team0-m2
 }
 
+# A team's mode name lives in the mode's module, which the team lets go
+# when it changes mode while it has no ports: psmon keeps its own copy,
+# so reading the LAG after that module is unloaded is safe, and the mode
+# shown follows the team at the next membership change.
+test_team_mode_unloaded()
+{
+	local old=roundrobin new=activebackup
+
+	assert setup_ns R
+	assert ip -n "$R" link add team0 type team
+	assert ip -n "$R" link add team0-m1 type dummy
+	assert ip netns exec "$R" python3 "$GENL" team-mode team0 "$old"
+	assert ip -n "$R" link set team0-m1 master team0
+	assert pc "$R" lag add team0
+	assert check_eq "mode" "$(lag_field "$R" team0 mode)" "$old"
+	assert ip -n "$R" link set team0-m1 nomaster
+	assert busywait 5000 members_are "$R" team0 ""
+	assert ip netns exec "$R" python3 "$GENL" team-mode team0 "$new"
+	assert rmmod "team_mode_$old"
+	# Reads the LAG, and its mode, with the old mode's module gone.
+	assert check_eq "mode after the module left" \
+		"$(lag_field "$R" team0 mode)" "$old"
+	assert pc "$R" lag show >/dev/null
+	assert ip -n "$R" link set team0-m1 master team0
+	assert busywait 5000 members_are "$R" team0 team0-m1
+	assert check_eq "mode after a port joined" "$(lag_field "$R" team0 mode)" "$new"
+	assert ip -n "$R" link set team0-m1 up
+	assert pc "$R" lag show >/dev/null
+}
+
 psmon_require
 trap cleanup EXIT
 
-tap_plan 12
+tap_plan 15
 dmesg_mark
 tap_check "load psmon.ko" psmon_load
 psmon_json_start
@@ -408,14 +494,18 @@ run_test "capacity auto follows the members that are up" test_capacity
 run_test "a released member is no longer counted" test_release
 run_test "a member enslaved later is counted" test_enslave_later
 run_test "member and bond deleted under the module" test_devices_deleted
+run_test "bond enslaved in a bond, both attached, deleted" test_nested_bond_deleted
 run_test "attached device moved to another namespace" test_device_moved
 run_test "namespace deleted with LAGs, prefixes and traffic" test_netns_deleted
 run_test "lag del keeps the prefixes' totals" test_lag_del_keeps_totals
+run_test "names follow renames of a member and of the LAG" test_rename
 run_test "a plain interface is a one-member LAG" test_single
 if modprobe -q team 2>/dev/null; then
 	run_test "a team master is a LAG" test_team
+	run_test "a team's mode read after its module left" test_team_mode_unloaded
 else
 	tap_skip "a team master is a LAG" "no team module"
+	tap_skip "a team's mode read after its module left" "no team module"
 fi
 
 dmesg_check "kernel log"

@@ -12,7 +12,7 @@
 #   budget:  a user namespace with max_memory_mb reached
 #   absorb:  R: r1 <-veth-> P: p1, bond0 (active-backup) attached in R;
 #            r1 is a one-member LAG, then joins bond0 (and the reverse)
-#   replies: a bond of 64 dummies; 160 one-member LAGs
+#   replies: a bond of 120 dummies (and a 121st); 499 one-member LAGs
 #
 # Counter bounds of one DODGY skb of LEN bytes with GSO_SIZE segments:
 # its real headers are H = 14 + 20 + 20 bytes, so real segmentation puts
@@ -168,6 +168,10 @@ for i in range(60000):
 	echo "status $?"
 	echo "registered $("$PSCTL" prefix show | wc -l)"
 	echo "message $(head -n 1 "$state/err")"
+	# With the budget reached, a removal and an add at once: the add
+	# waits for the removed prefix's memory and succeeds, and its ack
+	# carries no message.
+	python3 "$GENL" del-add 198.18.0.0/32 203.0.113.1/32 && echo "del-add ok"
 	# Everything removed gives the memory back.
 	"$PSCTL" prefix flush || return 1
 	sleep 1
@@ -179,7 +183,7 @@ test_budget_userns()
 {
 	local out n
 
-	assert psmon_reload max_lags=4096 max_memory_mb=8
+	assert psmon_reload max_lags=500 max_memory_mb=8
 	out=$(nobody unshare -Urn "$0" budget-run) || assert false
 	echo "$out" | sed 's/^/# /'
 	assert grep -q "^status 2$" <<<"$out"
@@ -187,8 +191,9 @@ test_budget_userns()
 	n=$(sed -n 's/^registered //p' <<<"$out")
 	# 8 MiB: a prefix costs its entry and 4 x 32 B x CPUs of counters.
 	assert check_range "prefixes registered under an 8 MiB budget" "$n" 1000 59999
+	assert grep -q "^del-add ok$" <<<"$out"
 	assert grep -q "^after flush ok$" <<<"$out"
-	assert psmon_reload max_lags=4096
+	assert psmon_reload max_lags=500
 }
 
 # absorb_setup: R and P joined by r1 <-veth-> p1; bond0 in R.
@@ -265,7 +270,9 @@ test_strict()
 	assert check_eq "prefixes" "$(jget "$R" "prefix show" '#')" 0
 }
 
-# A bond of 64 members, and a prefix on 160 LAGs: each read back whole.
+# A bond of 120 members (the most a LAG counts), and a prefix on 500 LAGs
+# (the largest max_lags): each read back whole.  A bond of 121 cannot be
+# attached, and a 121st member joining is not counted.
 test_large_replies()
 {
 	local k members
@@ -273,27 +280,55 @@ test_large_replies()
 	assert setup_ns R
 	{
 		echo "link add bond0 type bond mode active-backup"
-		for k in $(seq 1 64); do
+		for k in $(seq 1 121); do
 			echo "link add m$k type dummy"
 			echo "link set m$k master bond0"
 		done
-		for k in $(seq 1 160); do
+		for k in $(seq 1 500); do
 			echo "link add s$k type dummy"
 		done
 	} | ip -n "$R" -batch - || assert false
+	assert check_exit "lag add of a bond of 121" 2 pc "$R" lag add bond0
+	assert ip -n "$R" link set m121 nomaster
 	assert pc "$R" lag add bond0
-	for k in $(seq 1 160); do echo "lag add s$k"; done >"$WORK/lags"
+	assert ip -n "$R" link set m121 master bond0
+	assert dmesg | grep -q "m121 joined bond0 but cannot be counted"
+	for k in $(seq 1 499); do echo "lag add s$k"; done >"$WORK/lags"
 	assert pc "$R" -b "$WORK/lags"
+	assert check_exit "a LAG over max_lags" 2 pc "$R" lag add s500
 	assert pc "$R" prefix add 198.51.100.0/24 allow-reserved
 	members=$(jget "$R" "lag show bond0" 0 members '#') || assert false
-	assert check_eq "members of bond0 (lag get)" "$members" 64
+	assert check_eq "members of bond0 (lag get)" "$members" 120
 	members=$(jget "$R" "lag show" dev=bond0 members '#') || assert false
-	assert check_eq "members of bond0 (dump)" "$members" 64
-	assert check_eq "LAGs (dump)" "$(jget "$R" "lag show" '#')" 161
+	assert check_eq "members of bond0 (dump)" "$members" 120
+	assert check_eq "LAGs (dump)" "$(jget "$R" "lag show" '#')" 500
 	assert check_eq "LAGs of the prefix (prefix get)" \
-		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '#')" 161
+		"$(jget "$R" "-s prefix show 198.51.100.0/24" 0 lags '#')" 500
 	assert check_eq "LAGs of the prefix (dump)" \
-		"$(jget "$R" "-s prefix show" 0 lags '#')" 161
+		"$(jget "$R" "-s prefix show" 0 lags '#')" 500
+}
+
+# LAGs attached between two chunks of a prefix dump, enough to make a
+# prefix's message larger than the chunks sized at the dump's start: the
+# rest of the dump carries every LAG, nothing is refused.
+test_prefix_dump_grow()
+{
+	local k lags=()
+
+	assert setup_ns R
+	for k in $(seq 1 450); do
+		lags+=("$(printf 'psmon-lag-%04d' "$k")")
+	done
+	{
+		echo "link add d0 type dummy"
+		for k in "${lags[@]}"; do echo "link add $k type dummy"; done
+	} | ip -n "$R" -batch - || assert false
+	assert pc "$R" lag add d0
+	# Enough prefixes for two chunks, and some after them.
+	python3 -c 'for i in range(1000): print("prefix add 198.18.%d.%d/32 allow-reserved" % (i >> 8, i & 255))' \
+		>"$WORK/prefixes"
+	assert pc "$R" -b "$WORK/prefixes"
+	assert ip netns exec "$R" python3 "$GENL" dump-grow 1000 "${lags[@]}"
 }
 
 # A LAG removed between two chunks of a LAG dump: no other one skipped.
@@ -322,9 +357,9 @@ trap cleanup EXIT
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 
-tap_plan 12
+tap_plan 13
 dmesg_mark
-tap_check "load psmon.ko" psmon_load max_lags=4096
+tap_check "load psmon.ko" psmon_load max_lags=500
 psmon_json_start
 
 run_test "DODGY GSO as root: counts bounded by real segmentation and the MTU" test_gso_root
@@ -334,8 +369,9 @@ run_test "memory budget reached in a user namespace: clear error, memory given b
 run_test "one-member LAG enslaved into an attached bond: absorbed, exact counts" test_absorb_enslave
 run_test "bond attached with a one-member LAG as member: absorbed, exact counts" test_absorb_attach
 run_test "strict validation: reserved field, flags, other commands' attributes" test_strict
-run_test "64 members and 161 LAGs read back whole" test_large_replies
+run_test "120 members and 500 LAGs read back whole; no more" test_large_replies
 run_test "LAG dump resumes by key when a LAG goes between chunks" test_lag_dump_resume
+run_test "prefix dump with LAGs attached between chunks: nothing refused" test_prefix_dump_grow
 tap_check "unload psmon.ko" psmon_unload
 
 dmesg_check "kernel log"
