@@ -168,10 +168,11 @@ for i in range(60000):
 	echo "status $?"
 	echo "registered $("$PSCTL" prefix show | wc -l)"
 	echo "message $(head -n 1 "$state/err")"
-	# With the budget reached, a removal and an add at once: the add
-	# waits for the removed prefix's memory and succeeds, and its ack
-	# carries no message.
-	python3 "$GENL" del-add 198.18.0.0/32 203.0.113.1/32 && echo "del-add ok"
+	# With the budget reached, a removal and an add of the same prefix at
+	# once: the add waits for the removed prefix's memory and succeeds,
+	# and its ack carries no message. (Another prefix could need a
+	# larger table than the removal gave back, and be refused.)
+	python3 "$GENL" del-add 198.18.0.0/32 198.18.0.0/32 && echo "del-add ok"
 	# Everything removed gives the memory back.
 	"$PSCTL" prefix flush || return 1
 	sleep 1
