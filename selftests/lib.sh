@@ -386,14 +386,47 @@ dmesg_mark()
 	DMESG_MARK=$(dmesg | wc -l)
 }
 
+# Reports of the kernel's own code that are not psmon's and are known to be
+# false alarms, by the location the report names: PROVE_RCU_LIST flags list
+# walks in Debian's 6.1 netfilter that run under nft_net->commit_mutex
+# but lack the lockdep condition that says so (the nft commands of the
+# tests trigger them). A report naming one of these fails neither
+# dmesg_check nor selftests/vm/debug_check.sh (which keeps it apart in
+# known-reports.txt). Stock kernels never print them.
+KNOWN_RE='net/netfilter/nf_tables_api[.]c:4122 RCU-list traversed in non-reader section|'\
+'net/netfilter/nft_set_bitmap[.]c:96 RCU-list traversed in non-reader section'
+
+# known_filter KNOWN: copy a kernel log, moving each "suspicious RCU usage"
+# report (to the end of its stack trace) that names a KNOWN_RE location
+# into the file KNOWN.
+known_filter()
+{
+	awk -v known="$KNOWN_RE" -v kfile="$1" '
+	function flush(drop,   i) {
+		for (i = 1; i <= n; i++)
+			if (drop) print buf[i] > kfile; else print buf[i]
+		n = 0; inrep = 0; hit = 0
+	}
+	/suspicious RCU usage/ { if (inrep) flush(hit); inrep = 1 }
+	inrep {
+		buf[++n] = $0
+		if ($0 ~ known) hit = 1
+		if ($0 ~ /<\/TASK>|end trace/ || n > 200) flush(hit)
+		next
+	}
+	{ print }
+	END { if (inrep) flush(hit) }'
+}
+
 # dmesg_check [NAME]: fail (return 1, printing the lines as comments) when
 # the kernel log gained a WARNING:, BUG:, Oops, "Call Trace", KASAN, UBSAN
-# or kmemleak report since dmesg_mark (since boot without a mark).
+# or kmemleak report since dmesg_mark (since boot without a mark); the
+# known false alarms above (debug kernels only) do not count.
 dmesg_check()
 {
 	local name=${1:-dmesg} new
 
-	new=$(dmesg | tail -n +$(( ${DMESG_MARK:-0} + 1 )) |
+	new=$(dmesg | tail -n +$(( ${DMESG_MARK:-0} + 1 )) | known_filter /dev/null |
 	      grep -E 'WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kmemleak|general protection fault')
 	if [ -n "$new" ]; then
 		echo "# $name: kernel reported problems:"

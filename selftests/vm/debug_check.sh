@@ -31,37 +31,6 @@ REPORT_RE='BUG:|WARNING:|KASAN|UBSAN|possible recursive locking|possible circula
 'DEBUG_LOCKS_WARN_ON|refcount_t:|INFO: task .* blocked|rcu_.*stall|'\
 'sleeping function called|scheduling while atomic|turning off the locking correctness'
 
-# Reports of the kernel's own code that are not psmon's and are known to be
-# false alarms, by the location the report names: PROVE_RCU_LIST flags list
-# walks in Debian's 6.1 netfilter that run under nft_net->commit_mutex
-# but lack the lockdep condition that says so (the nft commands of the
-# tests trigger them). A report naming one of these is kept apart in
-# known-reports.txt and does not fail the run.
-KNOWN_RE='net/netfilter/nf_tables_api\.c:4122 RCU-list traversed in non-reader section|'\
-'net/netfilter/nft_set_bitmap\.c:96 RCU-list traversed in non-reader section'
-
-# known_filter KNOWN: copy a kernel log, moving each "suspicious RCU usage"
-# report (to the end of its stack trace) that names a KNOWN_RE location
-# into the file KNOWN.
-known_filter()
-{
-	awk -v known="$KNOWN_RE" -v kfile="$1" '
-	function flush(drop,   i) {
-		for (i = 1; i <= n; i++)
-			if (drop) print buf[i] > kfile; else print buf[i]
-		n = 0; inrep = 0; hit = 0
-	}
-	/suspicious RCU usage/ { if (inrep) flush(hit); inrep = 1 }
-	inrep {
-		buf[++n] = $0
-		if ($0 ~ known) hit = 1
-		if ($0 ~ /<\/TASK>|end trace/ || n > 200) flush(hit)
-		next
-	}
-	{ print }
-	END { if (inrep) flush(hit) }'
-}
-
 if [ "${1:-}" = --patterns ]; then
 	echo "$REPORT_RE"
 	exit 0
