@@ -289,19 +289,21 @@ static __always_inline u32 psmon_fast_len(const struct sk_buff *skb, int dir)
 	return len + (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
 }
 
-/* An index entry that asks for a search: off the fast path. */
+/*
+ * An index entry that names a node (a sub-index or a search): off the fast
+ * path. The IPv6 address @a6, or without it the IPv4 address @a4.
+ */
 static noinline unsigned int
 psmon_count_chunk(const struct psmon_member *m, const struct sk_buff *skb,
-		  int dir, u32 e, const void *addr, bool ipv6)
+		  int dir, u32 e, u32 a4, const u8 *a6)
 {
 	const struct psmon_table *t = rcu_dereference(m->pn->table);
 	u32 slot;
 
-	if (ipv6)
-		slot = psmon_lpm6_chunk(&t->v6, e, addr);
+	if (a6)
+		slot = psmon_lpm6_chunk(&t->v6, e, a6);
 	else
-		slot = psmon_lpm4_chunk(&t->v4, e,
-					be32_to_cpu(*(const __be32 *)addr));
+		slot = psmon_lpm4_chunk(&t->v4, e, a4);
 	psmon_count_slot(m, dir, slot, 1, psmon_fast_len(skb, dir));
 	return NF_ACCEPT;
 }
@@ -317,7 +319,7 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 {
 	const struct psmon_table *t;
 	const void *nh, *a;
-	u32 off, e;
+	u32 off, e, slot;
 	__be16 proto;
 
 	if (unlikely(skb_is_gso(skb)))
@@ -334,15 +336,17 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 	nh = skb->data + off;
 	if (likely(proto == htons(ETH_P_IP))) {
 		const struct iphdr *iph = nh;
+		u32 a4;
 
 		if (unlikely(skb_headlen(skb) < off + sizeof(*iph) ||
 			     iph->version != 4))
 			goto slow;
-		a = dir == PSMON_RX ? &iph->daddr : &iph->saddr;
+		a4 = be32_to_cpu(dir == PSMON_RX ? iph->daddr : iph->saddr);
 		t = rcu_dereference(m->pn->table);
-		e = psmon_lpm4_entry(&t->v4, be32_to_cpu(*(const __be32 *)a));
+		e = psmon_lpm4_entry(&t->v4, a4);
 		if (unlikely(e & PSMON_LPM_CHUNK))
-			return psmon_count_chunk(m, skb, dir, e, a, false);
+			return psmon_count_chunk(m, skb, dir, e, a4, NULL);
+		slot = psmon_lpm4_window(&t->v4, e, a4);
 	} else if (proto == htons(ETH_P_IPV6)) {
 		const struct ipv6hdr *ip6h = nh;
 
@@ -353,11 +357,12 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 		t = rcu_dereference(m->pn->table);
 		e = psmon_lpm6_entry(&t->v6, a);
 		if (unlikely(e & PSMON_LPM_CHUNK))
-			return psmon_count_chunk(m, skb, dir, e, a, true);
+			return psmon_count_chunk(m, skb, dir, e, 0, a);
+		slot = psmon_lpm6_window(&t->v6, e, a);
 	} else {
 		goto slow;
 	}
-	psmon_count_slot(m, dir, e, 1, psmon_fast_len(skb, dir));
+	psmon_count_slot(m, dir, slot, 1, psmon_fast_len(skb, dir));
 	return NF_ACCEPT;
 slow:
 	if (dir == PSMON_RX)

@@ -4,7 +4,8 @@
  *
  * This file is built into psmon.ko and natively into the unit tests and
  * benchmarks, so it uses nothing but lpm.h: no libc, no kernel API, no
- * recursion, no division but halving, no floating point. Locals use the
+ * recursion but the index builder's (PSMON_LPM_LEVELS deep), no division
+ * but halving, no floating point. Locals use the
  * plain C types (unsigned char, unsigned int, unsigned long long), which
  * have the widths of the header's u8, u32 and u64 on every
  * Linux ABI.
@@ -33,14 +34,6 @@ static inline unsigned int load_be32(const unsigned char *b)
 {
 	return (unsigned int)b[0] << 24 | (unsigned int)b[1] << 16 |
 	       (unsigned int)b[2] << 8 | (unsigned int)b[3];
-}
-
-static inline unsigned long long load_be64(const unsigned char *b)
-{
-	return (unsigned long long)b[0] << 56 | (unsigned long long)b[1] << 48 |
-	       (unsigned long long)b[2] << 40 | (unsigned long long)b[3] << 32 |
-	       (unsigned long long)b[4] << 24 | (unsigned long long)b[5] << 16 |
-	       (unsigned long long)b[6] << 8 | (unsigned long long)b[7];
 }
 
 /*
@@ -135,8 +128,8 @@ static size_t emit4(struct psmon_lpm4_range *out, size_t cnt,
 	return cnt + 1;
 }
 
-size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
-			struct psmon_lpm4_range *out)
+static size_t ranges4(const struct psmon_lpm_prefix *p, size_t n,
+		      struct psmon_lpm4_range *out)
 {
 	unsigned int slots[LPM4_DEPTH];
 	unsigned char plens[LPM4_DEPTH];
@@ -248,8 +241,8 @@ static size_t emit6(struct psmon_lpm6_range *out, size_t cnt,
 	return cnt + 1;
 }
 
-size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
-			struct psmon_lpm6_range *out)
+static size_t ranges6(const struct psmon_lpm_prefix *p, size_t n,
+		      struct psmon_lpm6_range *out)
 {
 	unsigned int slots[LPM6_DEPTH];
 	unsigned char plens[LPM6_DEPTH];
@@ -261,8 +254,8 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		first.hi = load_be64(p[i].addr);
-		first.lo = load_be64(p[i].addr + 8);
+		first.hi = psmon_lpm_be64(p[i].addr);
+		first.lo = psmon_lpm_be64(p[i].addr + 8);
 		first = key_andnot(first, host6(p[i].plen));
 
 		while (sp) {
@@ -298,6 +291,37 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
 		sp--;
 	}
 	return emit6(out, cnt, cur, PSMON_LPM_NONE);
+}
+
+/*
+ * The padding after the cnt ranges (lpm.h): windows that run past the
+ * last range, then the window for addresses outside the block.
+ */
+size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
+			struct psmon_lpm4_range *out)
+{
+	size_t cnt = ranges4(p, n, out), i;
+
+	for (i = 0; i < PSMON_LPM_PAD; i++) {
+		out[cnt + i].start = LPM4_MAX;
+		out[cnt + i].slot = i < PSMON_LPM_WINDOW - 1 ?
+				    out[cnt - 1].slot : PSMON_LPM_NONE;
+	}
+	return cnt;
+}
+
+size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
+			struct psmon_lpm6_range *out)
+{
+	size_t cnt = ranges6(p, n, out), i;
+
+	for (i = 0; i < PSMON_LPM_PAD; i++) {
+		out[cnt + i].hi = LPM64_MAX;
+		out[cnt + i].lo = LPM64_MAX;
+		out[cnt + i].slot = i < PSMON_LPM_WINDOW - 1 ?
+				    out[cnt - 1].slot : PSMON_LPM_NONE;
+	}
+	return cnt;
 }
 
 /*
@@ -345,8 +369,8 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 
 	if (!n)
 		return PSMON_LPM_NONE;
-	hi = load_be64(addr);
-	lo = load_be64(addr + 8);
+	hi = psmon_lpm_be64(addr);
+	lo = psmon_lpm_be64(addr + 8);
 	while (n > 1) {
 		half = n / 2;
 		r = range6_le(r + half, hi, lo) ? r + half : r;
@@ -358,8 +382,8 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 		      const unsigned char addr[16])
 {
-	unsigned long long hi = load_be64(addr);
-	unsigned long long lo = load_be64(addr + 8);
+	unsigned long long hi = psmon_lpm_be64(addr);
+	unsigned long long lo = psmon_lpm_be64(addr + 8);
 	const struct psmon_lpm6_range *m;
 	unsigned int borrow, above;
 	size_t half;
@@ -384,18 +408,22 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 /*
  * The direct index (see lpm.h).
  *
- * k: about four entries per prefix, at least 2^PSMON_LPM_DIR_MIN for a
- * family with prefixes, 4 entries for a family without. The index is
- * also capped by the block, so a table in one small block stays small.
- * Building it costs O(2^k): every change of a small table stays cheap.
+ * k: 64 entries per IPv4 prefix, so that even clustered prefixes mostly
+ * get slices of their own (a window, no node: 2^16 entries for 1,000
+ * prefixes, the most, 2^20, from 16,384 on); 4 per IPv6 prefix, whose
+ * clusters no affordable top level separates (their sub-indexes do). At
+ * least 2^PSMON_LPM_DIR_MIN for a family with prefixes, 4 entries for a
+ * family without. The index is also capped by the block, so a table in
+ * one small block stays small. Building it costs O(2^k).
  */
-unsigned int psmon_lpm_dir_bits(size_t n)
+unsigned int psmon_lpm_dir_bits(size_t n, int ipv6)
 {
+	size_t per = ipv6 ? PSMON_LPM_DIR_PER6 : PSMON_LPM_DIR_PER4;
 	unsigned int k = PSMON_LPM_DIR_MIN;
 
 	if (!n)
 		return 2;
-	while (k < PSMON_LPM_DIR_MAX && ((size_t)1 << k) < 4 * n + 2)
+	while (k < PSMON_LPM_DIR_MAX && ((size_t)1 << k) < per * n + 2)
 		k++;
 	return k;
 }
@@ -471,12 +499,14 @@ static unsigned int ix_node(struct ix *x, unsigned int a, unsigned int b)
 }
 
 /*
- * Entries at..at + 2^k for the slices of 2^shift keys from base; j is the
- * range holding base. A slice many ranges meet gets a sub-index of its
- * own (one level only: top).
+ * Entries at..at + 2^k for the slices of 2^shift keys from base, at index
+ * level lvl (0: the top); j is the range holding base. A slice that more
+ * ranges meet than a window holds gets a sub-index of its own, down to
+ * PSMON_LPM_LEVELS levels (so the recursion is that deep at most), or a
+ * node of ranges to search.
  */
 static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
-		     unsigned int shift, size_t j, size_t at, int top)
+		     unsigned int shift, size_t j, size_t at, unsigned int lvl)
 {
 	unsigned long long cs, ce, i, lim = 1ull << k;
 	unsigned int e, k2;
@@ -490,15 +520,15 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		m = j;
 		while (m + 1 < x->nr && ix_key(x, m + 1) <= ce)
 			m++;
-		if (m == j) {
-			e = ix_slot(x, j);
-		} else if (top && shift && m - j + 1 > PSMON_LPM_SUB_MIN) {
+		if (m - j < PSMON_LPM_WINDOW) {
+			e = (unsigned int)j;
+		} else if (lvl + 1 < PSMON_LPM_LEVELS && shift) {
 			k2 = ix_sub_bits(m - j + 1, shift);
 			sub = x->ndir;
 			x->ndir += (size_t)1 << k2;
 			e = ix_node(x, (unsigned int)sub,
 				    PSMON_LPM_SUB | (shift - k2));
-			ix_level(x, cs, k2, shift - k2, j, sub, 0);
+			ix_level(x, cs, k2, shift - k2, j, sub, lvl + 1);
 		} else {
 			e = ix_node(x, (unsigned int)j, (unsigned int)(m - j + 1));
 		}
@@ -545,9 +575,12 @@ static unsigned int ix_build(struct ix *x, unsigned int k,
 	*base = lo & mask;
 	while (j + 1 < x->nr && ix_starts_by(x, j + 1, *base))
 		j++;
-	x->ndir = (size_t)1 << k;
+	/* The top level, then the window outside the block. */
+	x->ndir = ((size_t)1 << k) + 1;
 	x->nnode = 0;
-	ix_level(x, *base, k, x->w - *s - k, j, 0, 1);
+	ix_level(x, *base, k, x->w - *s - k, j, 0, 0);
+	if (x->dir)
+		x->dir[(size_t)1 << k] = (unsigned int)x->nr + PSMON_LPM_WINDOW - 1;
 	return k;
 }
 
@@ -587,6 +620,7 @@ void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
 	t->base = (unsigned int)base;
 	t->last = (unsigned int)(LPM4_MAX >> s);
 	t->shift = 32 - s - k;
+	t->out = 1u << k;
 	t->slice = (unsigned int)((1ull << t->shift) - 1);
 	t->nr = (unsigned int)nr;
 	t->dir = dir;
@@ -606,6 +640,7 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 	t->base = base;
 	t->last = LPM64_MAX >> s;
 	t->shift = 64 - s - k;
+	t->out = 1u << k;
 	t->slice = (1ull << t->shift) - 1;
 	t->nr = (unsigned int)nr;
 	t->dir = dir;
@@ -613,34 +648,48 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 	t->r = r;
 }
 
-/* The search, or the sub-index and then maybe a search, an entry asks for. */
+/*
+ * What a node asks for: the sub-indexes down to a window, or a search. The
+ * offset in the block, masked to the slice an entry stands for, shifted by
+ * what a sub-index's entries stand for, gives the entry in it.
+ */
 u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
 {
-	const struct psmon_lpm_node *n = &t->node[e & ~PSMON_LPM_CHUNK];
+	unsigned int off = addr - t->base, mask = t->slice, shift, lvl;
+	const struct psmon_lpm_node *n;
 
-	if (n->b & PSMON_LPM_SUB) {
-		e = t->dir[n->a + (((addr - t->base) & t->slice) >>
-				   (n->b & PSMON_LPM_SHIFT))];
-		if (!(e & PSMON_LPM_CHUNK))
-			return e;
+	for (lvl = 1; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
+		if (!(n->b & PSMON_LPM_SUB))
+			return psmon_lpm4_search(t->r + n->a, n->b, addr);
+		shift = n->b & PSMON_LPM_SHIFT;
+		e = t->dir[n->a + ((off & mask) >> shift)];
+		if (!(e & PSMON_LPM_CHUNK))
+			return psmon_lpm4_window(t, e, addr);
+		mask = (1u << shift) - 1;
 	}
+	n = &t->node[e & ~PSMON_LPM_CHUNK];
 	return psmon_lpm4_search(t->r + n->a, n->b, addr);
 }
 
 u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 		     const unsigned char addr[16])
 {
-	const struct psmon_lpm_node *n = &t->node[e & ~PSMON_LPM_CHUNK];
+	unsigned long long off = psmon_lpm_be64(addr) - t->base;
+	unsigned long long mask = t->slice;
+	const struct psmon_lpm_node *n;
+	unsigned int shift, lvl;
 
-	if (n->b & PSMON_LPM_SUB) {
-		unsigned long long off = load_be64(addr) - t->base;
-
-		e = t->dir[n->a + ((off & t->slice) >>
-				   (n->b & PSMON_LPM_SHIFT))];
-		if (!(e & PSMON_LPM_CHUNK))
-			return e;
+	for (lvl = 1; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
+		if (!(n->b & PSMON_LPM_SUB))
+			return psmon_lpm6_search(t->r + n->a, n->b, addr);
+		shift = n->b & PSMON_LPM_SHIFT;
+		e = t->dir[n->a + ((off & mask) >> shift)];
+		if (!(e & PSMON_LPM_CHUNK))
+			return psmon_lpm6_window(t, e, addr);
+		mask = (1ull << shift) - 1;
 	}
+	n = &t->node[e & ~PSMON_LPM_CHUNK];
 	return psmon_lpm6_search(t->r + n->a, n->b, addr);
 }

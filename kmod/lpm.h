@@ -44,10 +44,20 @@ struct psmon_lpm6_range {
 	u32 slot;
 };
 
-/* Most ranges n prefixes can produce. */
+/*
+ * What a built table has after its ranges, for the direct index's windows
+ * (below): PSMON_LPM_WINDOW - 1 ranges that start at the last address and
+ * repeat the last range's slot, so that a window running past the last
+ * range still answers right; then a window of PSMON_LPM_NONE for the
+ * addresses outside the index's block.
+ */
+#define PSMON_LPM_WINDOW	4	/* ranges in a window */
+#define PSMON_LPM_PAD		(2 * PSMON_LPM_WINDOW - 1)
+
+/* Room for the ranges of n prefixes: at most 2n + 1, then the padding. */
 static inline size_t psmon_lpm_ranges_max(size_t n)
 {
-	return 2 * n + 1;
+	return 2 * n + 1 + PSMON_LPM_PAD;
 }
 
 /*
@@ -60,8 +70,9 @@ void psmon_lpm_sort(struct psmon_lpm_prefix *p, size_t n, int ipv6);
 /*
  * Build the ranges of n sorted, distinct prefixes of one family into out,
  * which has room for psmon_lpm_ranges_max(n) entries. Host bits of the
- * addresses must be zero. Returns the number of ranges written (at least 1:
- * an empty set is one range covering everything with PSMON_LPM_NONE).
+ * addresses must be zero. Returns the number of ranges (at least 1: an
+ * empty set is one range covering everything with PSMON_LPM_NONE, at most
+ * 2n + 1), which are followed in out by PSMON_LPM_PAD more.
  */
 size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
 			struct psmon_lpm4_range *out);
@@ -85,34 +96,46 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * smallest holding them (2^(32 - s) addresses from base: its first s bits
  * are those of every covered address). The next k bits of an address, its
  * offset in the block shifted right, select one of 2^k entries, each
- * standing for an equal slice of the block. A slice that lies within one
- * range is a leaf, which gives the answer at once. Any other slice names a
- * node: the ranges that meet it, for a binary search, or, when more than
- * PSMON_LPM_SUB_MIN do, a sub-index of its own that cuts the slice the same
- * way (one level; its non-leaf entries name ranges). Addresses outside the
- * block match nothing. k grows with the table (about four entries per
- * prefix, from 2^PSMON_LPM_DIR_MIN to 2^PSMON_LPM_DIR_MAX). IPv6 indexes
- * with the first 64 address bits (s + k <= 64), the search covers the rest.
+ * standing for an equal slice of the block. An entry names a window: the
+ * PSMON_LPM_WINDOW ranges from the one holding the slice's first address.
+ * When no more ranges than that meet the slice, the answer is in the
+ * window: the number of its other ranges starting at or below the address
+ * says which (psmon_lpm[46]_window(), three comparisons and no branch). A
+ * slice more ranges meet names a node (PSMON_LPM_CHUNK): a sub-index that
+ * cuts the slice the same way into windows (about two entries per range;
+ * its entries may name nodes in turn, PSMON_LPM_LEVELS levels in all), or,
+ * at the last level or for a slice that cannot be cut, the ranges to
+ * search. Addresses outside the block, whose offset shifted is 2^k or
+ * more, take the entry after the top level, a window of PSMON_LPM_NONE:
+ * the bounds test is a minimum, not a branch. k grows with the table
+ * (PSMON_LPM_DIR_PER4 or _PER6 entries per prefix, from 2^PSMON_LPM_DIR_MIN
+ * to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the first 64 address bits
+ * (s + k <= 64), the window compares all 128.
  *
- * So most lookups are a subtraction and a bounds test and one load of a
- * 4-byte entry, whatever the table's size; the others, a node and another
- * entry, and a search of a few ranges. Nesting costs nothing.
+ * So most lookups are a subtraction, a minimum, one load of a 4-byte entry
+ * and a window of a few adjacent ranges, with no data-dependent branch,
+ * whatever the table's size; the others, a node, another entry and maybe
+ * a search of a few ranges. Nesting costs nothing.
  */
 #define PSMON_LPM_DIR_MIN	8
 #define PSMON_LPM_DIR_MAX	20
-#define PSMON_LPM_SUB_MIN	4	/* ranges that make a sub-index */
-#define PSMON_LPM_SUB_MAX	12	/* its largest size, bits */
+#define PSMON_LPM_SUB_MAX	12	/* a sub-index's largest size, bits */
+#define PSMON_LPM_LEVELS	3	/* the top level and two below */
 
 /*
  * Bounds of an index of nr ranges, for callers that reserve room before
- * building: entries beyond the top level, and nodes, per range.
+ * building: entries beyond the top level's 2^k + 1, and nodes, per range.
+ * A sub-index is made for a slice that c >= 5 ranges meet, so c - 1 >= 4
+ * of them start in it, and has fewer than 4c <= 5(c - 1) entries; each
+ * range starts in one slice of a level: at most 5 nr entries and nr / 4
+ * nodes a level, 10 nr and 3 nr / 4 in all.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
 #define PSMON_LPM_NODES_PER_RANGE	2
 
 /*
- * An index entry (u32): with bit 31 clear, the answer (a slot or
- * PSMON_LPM_NONE); with it set, the node in bits 0-30.
+ * An index entry (u32): with bit 31 clear, the first range of a window;
+ * with it set, the node in bits 0-30.
  */
 #define PSMON_LPM_CHUNK		0x80000000u
 
@@ -133,26 +156,30 @@ struct psmon_lpm4 {
 	u32 base;	/* the block's first address */
 	u32 last;	/* its size - 1 */
 	u32 shift;	/* 32 - s - k: an offset in the block >> shift = entry */
+	u32 out;	/* 2^k: the entry for addresses outside the block */
+	const u32 *dir;
+	const struct psmon_lpm4_range *r;
+	const struct psmon_lpm_node *node;
 	u32 slice;	/* 2^shift - 1: the offset in a slice */
 	u32 nr;		/* ranges */
-	const u32 *dir;
-	const struct psmon_lpm_node *node;
-	const struct psmon_lpm4_range *r;
 };
 
 struct psmon_lpm6 {
 	u64 base;	/* first 64 bits of the block's first address */
 	u64 last;	/* the block's size in /64s - 1 */
-	u64 slice;
 	u32 shift;	/* 64 - s - k */
-	u32 nr;
+	u32 out;	/* 2^k */
 	const u32 *dir;
-	const struct psmon_lpm_node *node;
 	const struct psmon_lpm6_range *r;
+	const struct psmon_lpm_node *node;
+	u64 slice;
+	u32 nr;
 };
 
 /* Top-level index bits (k) for a family of n prefixes. */
-unsigned int psmon_lpm_dir_bits(size_t n);
+#define PSMON_LPM_DIR_PER4	64	/* entries per IPv4 prefix */
+#define PSMON_LPM_DIR_PER6	4	/* per IPv6 prefix */
+unsigned int psmon_lpm_dir_bits(size_t n, int ipv6);
 
 /* Room an index needs: entries (all levels) and nodes. */
 struct psmon_lpm_size {
@@ -162,9 +189,10 @@ struct psmon_lpm_size {
 
 /*
  * The room the index of the nr ranges r (as psmon_lpm[46]_build() gives
- * them) takes with k top-level bits; then the index itself in dir and
- * node, which have that room, and t, which refers to dir, node and r: they
- * must stay unchanged while t is used. O(nr + entries).
+ * them, with their padding after them) takes with k top-level bits; then
+ * the index itself in dir and node, which have that room, and t, which
+ * refers to dir, node and r: they must stay unchanged while t is used.
+ * O(nr + entries).
  */
 void psmon_lpm4_index_size(const struct psmon_lpm4_range *r, size_t nr,
 			   unsigned int k, struct psmon_lpm_size *size);
@@ -181,32 +209,75 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr);
 u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e, const u8 addr[16]);
 
+static inline u64 psmon_lpm_be64(const u8 *b)
+{
+	return (u64)b[0] << 56 | (u64)b[1] << 48 | (u64)b[2] << 40 |
+	       (u64)b[3] << 32 | (u64)b[4] << 24 | (u64)b[5] << 16 |
+	       (u64)b[6] << 8 | (u64)b[7];
+}
+
 /*
- * The index entry for addr: the slot of the most specific prefix holding
- * it (or PSMON_LPM_NONE), or, with PSMON_LPM_CHUNK set, the search to make
- * with psmon_lpm[46]_chunk(). For callers that take the search out of line.
+ * The index entry for addr: a window (bit 31 clear) for
+ * psmon_lpm[46]_window(), or, with PSMON_LPM_CHUNK set, the node to hand to
+ * psmon_lpm[46]_chunk(). For callers that take the node out of line.
  */
 static inline u32 psmon_lpm4_entry(const struct psmon_lpm4 *t, u32 addr)
 {
-	u32 off = addr - t->base;
+	u32 i = (addr - t->base) >> t->shift;
 
-	if (off > t->last)
-		return PSMON_LPM_NONE;
-	return t->dir[off >> t->shift];
+	return t->dir[i < t->out ? i : t->out];
 }
 
 static inline u32 psmon_lpm6_entry(const struct psmon_lpm6 *t,
 				   const u8 addr[16] /* network order */)
 {
-	u64 off;
+	u64 i = (psmon_lpm_be64(addr) - t->base) >> t->shift;
 
-	off = (u64)addr[0] << 56 | (u64)addr[1] << 48 | (u64)addr[2] << 40 |
-	      (u64)addr[3] << 32 | (u64)addr[4] << 24 | (u64)addr[5] << 16 |
-	      (u64)addr[6] << 8 | (u64)addr[7];
-	off -= t->base;
-	if (off > t->last)
-		return PSMON_LPM_NONE;
-	return t->dir[off >> t->shift];
+	return t->dir[i < t->out ? i : t->out];
+}
+
+/*
+ * The slot a window gives: its first range, or the last of the next ones
+ * that starts at or below addr (they are in order, so their count says
+ * which). Comparisons summed, not branched on.
+ */
+static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
+				    u32 addr)
+{
+	const struct psmon_lpm4_range *r = t->r + e;
+
+	return r[(r[1].start <= addr) + (r[2].start <= addr) +
+		 (r[3].start <= addr)].slot;
+}
+
+/*
+ * r starts at or below hi:lo. With 128-bit integers (64-bit targets) one
+ * comparison, cmp/sbb; elsewhere, or with PSMON_LPM_NO_INT128 (the unit
+ * tests build both), on the two halves.
+ */
+#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
+static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
+					 u64 hi, u64 lo)
+{
+	return ((__uint128_t)r->hi << 64 | r->lo) <=
+	       ((__uint128_t)hi << 64 | lo);
+}
+#else
+static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
+					 u64 hi, u64 lo)
+{
+	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
+}
+#endif
+
+static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e,
+				    const u8 addr[16] /* network order */)
+{
+	const struct psmon_lpm6_range *r = t->r + e;
+	u64 hi = psmon_lpm_be64(addr), lo = psmon_lpm_be64(addr + 8);
+
+	return r[psmon_lpm6_le(r + 1, hi, lo) + psmon_lpm6_le(r + 2, hi, lo) +
+		 psmon_lpm6_le(r + 3, hi, lo)].slot;
 }
 
 /* Slot of the most specific prefix holding addr, or PSMON_LPM_NONE. */
@@ -214,9 +285,9 @@ static inline u32 psmon_lpm4_lookup(const struct psmon_lpm4 *t, u32 addr)
 {
 	u32 e = psmon_lpm4_entry(t, addr);
 
-	if (!(e & PSMON_LPM_CHUNK))
-		return e;
-	return psmon_lpm4_chunk(t, e, addr);
+	if (e & PSMON_LPM_CHUNK)
+		return psmon_lpm4_chunk(t, e, addr);
+	return psmon_lpm4_window(t, e, addr);
 }
 
 static inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
@@ -224,9 +295,9 @@ static inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
 {
 	u32 e = psmon_lpm6_entry(t, addr);
 
-	if (!(e & PSMON_LPM_CHUNK))
-		return e;
-	return psmon_lpm6_chunk(t, e, addr);
+	if (e & PSMON_LPM_CHUNK)
+		return psmon_lpm6_chunk(t, e, addr);
+	return psmon_lpm6_window(t, e, addr);
 }
 
 #endif /* _PSMON_LPM_H */

@@ -312,14 +312,29 @@ void psmon_prefix_fold_lag(struct psmon_net *pn, const struct psmon_lag *lag)
 	}
 }
 
-/* Lookup table of a namespace without prefixes: every address unmatched. */
-static const u32 psmon_empty_dir[4] = {
-	PSMON_LPM_NONE, PSMON_LPM_NONE, PSMON_LPM_NONE, PSMON_LPM_NONE,
+/*
+ * Lookup table of a namespace without prefixes: every address unmatched.
+ * What psmon_lpm[46]_build() and _index() give for no prefix with
+ * psmon_lpm_dir_bits(0, ...) = 2: one range and its padding, four windows of
+ * the whole space and the window outside it.
+ */
+static const u32 psmon_empty_dir[5] = { 0, 0, 0, 0, PSMON_LPM_WINDOW };
+
+static const struct psmon_lpm4_range psmon_empty_r4[1 + PSMON_LPM_PAD] = {
+	{ 0, PSMON_LPM_NONE },
+	[1 ... PSMON_LPM_PAD] = { U32_MAX, PSMON_LPM_NONE },
+};
+
+static const struct psmon_lpm6_range psmon_empty_r6[1 + PSMON_LPM_PAD] = {
+	{ 0, 0, PSMON_LPM_NONE },
+	[1 ... PSMON_LPM_PAD] = { U64_MAX, U64_MAX, PSMON_LPM_NONE },
 };
 
 struct psmon_table psmon_empty_table = {
-	.v4 = { .last = U32_MAX, .shift = 32 - 2, .dir = psmon_empty_dir },
-	.v6 = { .last = U64_MAX, .shift = 64 - 2, .dir = psmon_empty_dir },
+	.v4 = { .last = U32_MAX, .shift = 32 - 2, .out = 4,
+		.dir = psmon_empty_dir, .r = psmon_empty_r4, .nr = 1 },
+	.v6 = { .last = U64_MAX, .shift = 64 - 2, .out = 4,
+		.dir = psmon_empty_dir, .r = psmon_empty_r6, .nr = 1 },
 };
 
 /* Free a table no longer published, after a grace period. */
@@ -346,8 +361,8 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 {
 	size_t r4max = psmon_lpm_ranges_max(pn->n4);
 	size_t r6max = psmon_lpm_ranges_max(pn->n6);
-	unsigned int k4 = psmon_lpm_dir_bits(pn->n4);
-	unsigned int k6 = psmon_lpm_dir_bits(pn->n6);
+	unsigned int k4 = psmon_lpm_dir_bits(pn->n4, 0);
+	unsigned int k6 = psmon_lpm_dir_bits(pn->n6, 1);
 	size_t i4 = 0, i6 = pn->n4, size, n4, n6, grow, avail;
 	struct psmon_lpm_size z4, z6;
 	struct psmon_lpm4_range *r4;
@@ -395,8 +410,9 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	psmon_lpm4_index_size(r4, n4, k4, &z4);
 	psmon_lpm6_index_size(r6, n6, k6, &z6);
 
-	/* Widest members first: each part stays naturally aligned. */
-	size = ALIGN(sizeof(*t), 8) + n6 * sizeof(*r6) + n4 * sizeof(*r4) +
+	/* Ranges (each family's padding included), nodes, entries. */
+	size = ALIGN(sizeof(*t), 8) + (n6 + PSMON_LPM_PAD) * sizeof(*r6) +
+	       (n4 + PSMON_LPM_PAD) * sizeof(*r4) +
 	       (z4.node + z6.node) * sizeof(*nodes) +
 	       (z4.dir + z6.dir) * sizeof(*dir);
 	grow = size > avail ? size - avail : 0;
@@ -415,9 +431,12 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 		goto out;
 	}
 	t->size = size;
-	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6, n6 * sizeof(*r6));
-	r4 = memcpy((void *)(r6 + n6), r4, n4 * sizeof(*r4));
-	nodes = (void *)(r4 + n4);
+	/* Widest members first: each part stays naturally aligned. */
+	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6,
+		    (n6 + PSMON_LPM_PAD) * sizeof(*r6));
+	r4 = memcpy((void *)(r6 + n6 + PSMON_LPM_PAD), r4,
+		    (n4 + PSMON_LPM_PAD) * sizeof(*r4));
+	nodes = (void *)(r4 + n4 + PSMON_LPM_PAD);
 	dir = (void *)(nodes + z4.node + z6.node);
 	psmon_lpm4_index(&t->v4, r4, n4, k4, dir, nodes);
 	psmon_lpm6_index(&t->v6, r6, n6, k6, dir + z4.dir, nodes + z4.node);
@@ -450,9 +469,10 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
 
 /*
  * An upper bound of the table of n4 IPv4 and n6 IPv6 prefixes: the ranges
- * (at most 2n + 1), the top-level index, sub-indexes (fewer than four
- * entries for each range a sliced slice meets, four at least: twelve a
- * range in all) and nodes (two a range). selftests/unit checks it holds.
+ * (at most 2n + 1, and the padding), the top-level index and the entry
+ * after it, sub-indexes and nodes (lpm.h: PSMON_LPM_SUB_PER_RANGE and
+ * PSMON_LPM_NODES_PER_RANGE, which selftests/unit checks every index it
+ * builds against).
  */
 static size_t psmon_table_bound(u32 n4, u32 n6)
 {
@@ -461,8 +481,8 @@ static size_t psmon_table_bound(u32 n4, u32 n6)
 	return ALIGN(sizeof(struct psmon_table), 8) +
 	       r4 * sizeof(struct psmon_lpm4_range) +
 	       r6 * sizeof(struct psmon_lpm6_range) +
-	       (((size_t)1 << psmon_lpm_dir_bits(n4)) +
-		((size_t)1 << psmon_lpm_dir_bits(n6))) * sizeof(u32) +
+	       (((size_t)1 << psmon_lpm_dir_bits(n4, 0)) + 1 +
+		((size_t)1 << psmon_lpm_dir_bits(n6, 1)) + 1) * sizeof(u32) +
 	       PSMON_LPM_SUB_PER_RANGE * (r4 + r6) * sizeof(u32) +
 	       PSMON_LPM_NODES_PER_RANGE * (r4 + r6) *
 	       sizeof(struct psmon_lpm_node);

@@ -368,18 +368,21 @@ struct bench {
 	/* the reference */
 	struct bt trie;
 	/* from the cross-check */
-	size_t leaf;			/* answered by the index alone */
+	size_t leaf;			/* answered by a top-level window */
+	size_t sub;			/* by a window of a sub-index */
 	size_t hit;			/* matching some prefix */
 	size_t searched;		/* ranges in the searches, summed */
 	uint32_t fp;			/* answers to the first FP_ADDRS */
 };
 
+/* With the index, the ranges' padding is counted too, as prefix.c does. */
 static size_t psmon_bytes(const struct bench *b, int with_index)
 {
 	size_t r = b->nr * (b->v6 ? sizeof(*b->r6) : sizeof(*b->r4));
 
 	if (with_index)
-		r += b->z.dir * sizeof(*b->dir) + b->z.node * sizeof(*b->node);
+		r += PSMON_LPM_PAD * (b->v6 ? sizeof(*b->r6) : sizeof(*b->r4)) +
+		     b->z.dir * sizeof(*b->dir) + b->z.node * sizeof(*b->node);
 	return r;
 }
 
@@ -462,7 +465,7 @@ static void bench_setup(struct bench *b, int v6, size_t want)
 	} else {
 		b->r6 = xcalloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r6));
 	}
-	b->k = psmon_lpm_dir_bits(b->n);
+	b->k = psmon_lpm_dir_bits(b->n, b->v6);
 	psmon_fill(b);
 	b->shuf = xcalloc(b->n, sizeof(*b->shuf));
 	memcpy(b->shuf, b->p, b->n * sizeof(*b->p));
@@ -641,22 +644,32 @@ static void print_slot(const struct bench *b, const char *who, uint32_t s)
 }
 
 /*
- * For statistics: the entry a lookup ends on after a node that is a
- * sub-index (a leaf, or a node of ranges to search), as the lookup's
+ * For statistics: the entry a lookup ends on after a node, through the
+ * sub-indexes (a window, or a node of ranges to search), as the lookup's
  * psmon_lpm[46]_chunk() computes it.
  */
 static uint32_t sub_entry(const struct bench *b, uint32_t e, size_t j)
 {
-	const struct psmon_lpm_node *n = &b->node[e & ~PSMON_LPM_CHUNK];
-	uint64_t off;
+	const struct psmon_lpm_node *n;
+	uint64_t off, mask;
+	unsigned int shift;
 
-	if (!(n->b & PSMON_LPM_SUB))
-		return e;
-	if (!b->v6)
-		off = (ntohl(b->a4[j]) - b->t4.base) & b->t4.slice;
-	else
-		off = (k128_load(b->addr[j]).hi - b->t6.base) & b->t6.slice;
-	return b->dir[n->a + (off >> (n->b & PSMON_LPM_SHIFT))];
+	if (!b->v6) {
+		off = ntohl(b->a4[j]) - b->t4.base;
+		mask = b->t4.slice;
+	} else {
+		off = k128_load(b->addr[j]).hi - b->t6.base;
+		mask = b->t6.slice;
+	}
+	while (e & PSMON_LPM_CHUNK) {
+		n = &b->node[e & ~PSMON_LPM_CHUNK];
+		if (!(n->b & PSMON_LPM_SUB))
+			return e;
+		shift = n->b & PSMON_LPM_SHIFT;
+		e = b->dir[n->a + ((off & mask) >> shift)];
+		mask = (1ull << shift) - 1;
+	}
+	return e;
 }
 
 /*
@@ -671,7 +684,7 @@ static void cross_check(struct bench *b, size_t count)
 	char buf[INET6_ADDRSTRLEN];
 	size_t j;
 
-	b->leaf = b->hit = b->searched = 0;
+	b->leaf = b->sub = b->hit = b->searched = 0;
 	b->fp = 2166136261u;
 	for (j = 0; j < count; j++) {
 		if (!b->v6) {
@@ -703,11 +716,15 @@ static void cross_check(struct bench *b, size_t count)
 			fprintf(stderr, "This is a bug, not a benchmark figure.\n");
 			exit(1);
 		}
-		if (e & PSMON_LPM_CHUNK)
+		if (!(e & PSMON_LPM_CHUNK)) {
+			b->leaf++;
+		} else {
 			e = sub_entry(b, e, j);
-		b->leaf += !(e & PSMON_LPM_CHUNK);
-		if (e & PSMON_LPM_CHUNK)
-			b->searched += b->node[e & ~PSMON_LPM_CHUNK].b;
+			if (!(e & PSMON_LPM_CHUNK))
+				b->sub++;
+			else
+				b->searched += b->node[e & ~PSMON_LPM_CHUNK].b;
+		}
 		b->hit += x != PSMON_LPM_NONE;
 		if (j < FP_ADDRS)
 			b->fp = (b->fp ^ x) * 16777619u;
@@ -845,8 +862,8 @@ static size_t one_prefix_bytes(void)
 
 	n4 = psmon_lpm4_build(&p, 1, r4);
 	n6 = psmon_lpm6_build(NULL, 0, r6);
-	psmon_lpm4_index_size(r4, n4, psmon_lpm_dir_bits(1), &z4);
-	psmon_lpm6_index_size(r6, n6, psmon_lpm_dir_bits(0), &z6);
+	psmon_lpm4_index_size(r4, n4, psmon_lpm_dir_bits(1, 0), &z4);
+	psmon_lpm6_index_size(r6, n6, psmon_lpm_dir_bits(0, 1), &z6);
 	return n4 * sizeof(*r4) + n6 * sizeof(*r6) +
 	       (z4.dir + z6.dir) * sizeof(uint32_t) +
 	       (z4.node + z6.node) * sizeof(struct psmon_lpm_node);
@@ -872,7 +889,7 @@ static struct rebuild time_rebuild(const struct psmon_lpm_prefix *sorted,
 	enum { REPS = 11 };
 	struct psmon_lpm_prefix *tmp = xcalloc(n, sizeof(*tmp));
 	struct psmon_lpm_prefix *shuf = xcalloc(n, sizeof(*shuf));
-	unsigned int k = psmon_lpm_dir_bits(n);
+	unsigned int k = psmon_lpm_dir_bits(n, 0);
 	struct psmon_lpm4_range *r = xcalloc(psmon_lpm_ranges_max(n), sizeof(*r));
 	struct psmon_lpm_node *node = NULL;
 	struct psmon_lpm_size z;
@@ -1118,7 +1135,7 @@ static int bench_wall(void)
 	const char *cg_note;
 	struct control ctl = { 0 };
 	struct bench b;
-	size_t i, bytes;
+	size_t i, bytes, nsearch;
 	time_t now_t = time(NULL);
 	FILE *tsv;
 	int s;
@@ -1200,13 +1217,14 @@ static int bench_wall(void)
 				b.v6 ? "IPv6" : "IPv4", b.n, sname[s], ns[s][0],
 				ir, bytes, build[s], ns[s][1]);
 		}
-		printf("     %zu ranges, index k=%u: %.1f%% of lookups answered by the index alone, %.1f%% searched\n"
-		       "     (%.1f ranges per search on average); %.1f%% of addresses match a prefix;\n"
-		       "     trie %zu nodes (%zu intermediate); sort %.3f ms\n",
+		nsearch = NADDR - b.leaf - b.sub;
+		printf("     %zu ranges, index k=%u: lookups answered by a top-level window %.1f%%, by a\n"
+		       "     sub-index's window %.1f%%, by a search %.1f%% (%.1f ranges a search);\n"
+		       "     %.1f%% of addresses match a prefix; trie %zu nodes (%zu intermediate); sort %.3f ms\n",
 		       b.nr, b.k, 100.0 * (double)b.leaf / NADDR,
-		       100.0 * (double)(NADDR - b.leaf) / NADDR,
-		       b.leaf < NADDR ? (double)b.searched /
-					(double)(NADDR - b.leaf) : 0.0,
+		       100.0 * (double)b.sub / NADDR,
+		       100.0 * (double)nsearch / NADDR,
+		       nsearch ? (double)b.searched / (double)nsearch : 0.0,
 		       100.0 * (double)b.hit / NADDR, b.trie.nodes,
 		       b.trie.nodes - b.trie.entries, sort_ms);
 		fflush(stdout);

@@ -78,8 +78,8 @@ static uint32_t be32(const uint8_t *a)
 struct table {
 	unsigned int w;
 	size_t n;
-	struct psmon_lpm4_range r4[2 * MAX_PREFIXES + 1];
-	struct psmon_lpm6_range r6[2 * MAX_PREFIXES + 1];
+	struct psmon_lpm4_range r4[2 * MAX_PREFIXES + 1 + PSMON_LPM_PAD];
+	struct psmon_lpm6_range r6[2 * MAX_PREFIXES + 1 + PSMON_LPM_PAD];
 	/* The direct index, of a size the input chooses. */
 	unsigned int k;
 	u32 *dir;
@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	 */
 	t.k = (data[0] >> 1) % 13;
 	if (!t.k)
-		t.k = psmon_lpm_dir_bits(n);
+		t.k = psmon_lpm_dir_bits(n, w == 16);
 	/* Exactly the room asked for, so ASan catches an overrun. */
 	if (w == 4)
 		psmon_lpm4_index_size(t.r4, t.n, t.k, &z);

@@ -40,6 +40,7 @@ setup()
 # ref_counters NS: an nftables netdev table counting, on both members, the
 # IPv4 frames to (ingress) and from (egress) 198.51.100.10 and the IPv6
 # frames to and from 2001:db8:1::1.
+# The named counters come first: a rule may only name one that exists.
 ref_counters()
 {
 	local m
@@ -47,6 +48,10 @@ ref_counters()
 	for m in bond0-m1 bond0-m2; do
 		cat <<-EOF
 		table netdev ref_${m//-/_} {
+			counter in4 { }
+			counter in6 { }
+			counter out4 { }
+			counter out6 { }
 			chain in {
 				type filter hook ingress device "$m" priority 0;
 				ip daddr 198.51.100.10 counter name in4
@@ -57,10 +62,6 @@ ref_counters()
 				ip saddr 198.51.100.10 counter name out4
 				ip6 saddr 2001:db8:1::1 counter name out6
 			}
-			counter in4 { }
-			counter in6 { }
-			counter out4 { }
-			counter out6 { }
 		}
 		EOF
 	done | ip netns exec "$1" nft -f -

@@ -182,6 +182,7 @@ setup()
 # ref_counters NS: nftables counters on bond0's members of the exact
 # traffic: frames to (in) and from (out) 198.51.100.10, 2001:db8:1::1 and
 # 203.0.113.1.
+# The named counters come first: a rule may only name one that exists.
 ref_counters()
 {
 	local m
@@ -189,6 +190,12 @@ ref_counters()
 	for m in bond0-m1 bond0-m2; do
 		cat <<-EOF
 		table netdev ref_${m//-/_} {
+			counter in4 { }
+			counter in6 { }
+			counter inf { }
+			counter out4 { }
+			counter out6 { }
+			counter outf { }
 			chain in {
 				type filter hook ingress device "$m" priority 0;
 				ip daddr 198.51.100.10 counter name in4
@@ -201,12 +208,6 @@ ref_counters()
 				ip6 saddr 2001:db8:1::1 counter name out6
 				ip saddr 203.0.113.1 counter name outf
 			}
-			counter in4 { }
-			counter in6 { }
-			counter inf { }
-			counter out4 { }
-			counter out6 { }
-			counter outf { }
 		}
 		EOF
 	done | ip netns exec "$1" nft -f -

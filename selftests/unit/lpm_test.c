@@ -235,19 +235,78 @@ static uint32_t range_slot(const struct table *t, size_t i)
 }
 
 /*
+ * Entries at..at + count of index j, standing for 2^shift keys each, at
+ * level lvl: a window starts at a range (or is the one for addresses
+ * outside the block); a node exists and names a sub-index inside the
+ * entries (above the last level) or more ranges than a window holds.
+ */
+/*
+ * What check_entries() saw at each level of the module-size index (the
+ * first) of the last table indexed.
+ */
+static struct {
+	size_t windows[PSMON_LPM_LEVELS];
+	size_t searches[PSMON_LPM_LEVELS];
+} seen;
+
+static void check_entries(const struct table *t, unsigned int j, size_t at,
+			  size_t count, unsigned int shift, unsigned int lvl)
+{
+	const struct psmon_lpm_node *n;
+	unsigned int sub_shift;
+	size_t i, sub;
+	uint32_t e;
+
+	for (i = at; i < at + count; i++) {
+		e = t->dir[j][i];
+		if (!(e & PSMON_LPM_CHUNK)) {
+			if (e >= t->cnt && e != t->cnt + PSMON_LPM_WINDOW - 1)
+				fail("index entry %zu: window %u of %zu ranges",
+				     i, e, t->cnt);
+			seen.windows[lvl] += !j;
+			continue;
+		}
+		e &= ~PSMON_LPM_CHUNK;
+		if (e >= t->z[j].node) {
+			fail("index entry %zu names node %u of %zu", i, e,
+			     t->z[j].node);
+			continue;
+		}
+		n = &t->node[j][e];
+		if (!(n->b & PSMON_LPM_SUB)) {
+			if (n->b <= PSMON_LPM_WINDOW || n->a >= t->cnt ||
+			    n->b > t->cnt - n->a)
+				fail("node %u: ranges %u+%u of %zu", e, n->a,
+				     n->b, t->cnt);
+			seen.searches[lvl] += !j;
+			continue;
+		}
+		sub_shift = n->b & PSMON_LPM_SHIFT;
+		if (lvl + 1 >= PSMON_LPM_LEVELS || sub_shift >= shift) {
+			fail("node %u: a sub-index at level %u, shift %u of %u",
+			     e, lvl + 1, sub_shift, shift);
+			continue;
+		}
+		sub = (size_t)1 << (shift - sub_shift);
+		if (n->a >= t->z[j].dir || sub > t->z[j].dir - n->a) {
+			fail("node %u: sub-index %u+%zu of %zu", e, n->a, sub,
+			     t->z[j].dir);
+			continue;
+		}
+		check_entries(t, j, n->a, sub, sub_shift, lvl + 1);
+	}
+}
+
+/*
  * Index the ranges twice, at exactly the room psmon_lpm[46]_index_size()
- * asks for (ASan catches an overrun), and check each index: every node an
- * entry names exists; a node names a sub-index inside the entries or at
- * least two ranges.
+ * asks for (ASan catches an overrun), within the bounds the module
+ * reserves by, and check each index's entries.
  */
 static void table_index(struct table *t)
 {
-	const struct psmon_lpm_node *n;
-	size_t i, j, sub;
-	unsigned int shift;
-	uint32_t e;
+	unsigned int j, shift;
 
-	t->k[0] = psmon_lpm_dir_bits(t->n);
+	t->k[0] = psmon_lpm_dir_bits(t->n, t->w == 128);
 	if (t->k[0] < 1 || t->k[0] > PSMON_LPM_DIR_MAX)
 		fail("psmon_lpm_dir_bits(%zu) = %u", t->n, t->k[0]);
 	t->k[1] = 1 + (unsigned int)rnd_below(PSMON_LPM_DIR_MAX);
@@ -257,7 +316,7 @@ static void table_index(struct table *t)
 		else
 			psmon_lpm6_index_size(t->r6, t->cnt, t->k[j], &t->z[j]);
 		/* The bounds the module reserves budget by (prefix.c). */
-		if (t->z[j].dir > ((size_t)1 << t->k[j]) +
+		if (t->z[j].dir > ((size_t)1 << t->k[j]) + 1 +
 				  PSMON_LPM_SUB_PER_RANGE * t->cnt ||
 		    t->z[j].node > PSMON_LPM_NODES_PER_RANGE * t->cnt)
 			fail("index of %u bits: %zu entries, %zu nodes for %zu ranges",
@@ -273,30 +332,12 @@ static void table_index(struct table *t)
 					 t->dir[j], t->node[j]);
 			shift = t->x6[j].shift;
 		}
-		for (i = 0; i < t->z[j].dir; i++) {
-			e = t->dir[j][i];
-			if (!(e & PSMON_LPM_CHUNK))
-				continue;
-			e &= ~PSMON_LPM_CHUNK;
-			if (e >= t->z[j].node) {
-				fail("index entry %zu names node %u of %zu", i,
-				     e, t->z[j].node);
-				continue;
-			}
-			n = &t->node[j][e];
-			if (n->b & PSMON_LPM_SUB) {
-				sub = (size_t)1 << (shift -
-						    (n->b & PSMON_LPM_SHIFT));
-				if (n->a >= t->z[j].dir ||
-				    sub > t->z[j].dir - n->a)
-					fail("node %u: sub-index %u+%zu of %zu",
-					     e, n->a, sub, t->z[j].dir);
-			} else if (n->b < 2 || n->a >= t->cnt ||
-				   n->b > t->cnt - n->a) {
-				fail("node %u: ranges %u+%u of %zu", e, n->a,
-				     n->b, t->cnt);
-			}
-		}
+		/* The top level and the entry after it. */
+		if (!j)
+			memset(&seen, 0, sizeof(seen));
+		check_entries(t, j, 0,
+			      (t->w == 32 ? t->x4[j].out : t->x6[j].out) + 1,
+			      shift, 0);
 	}
 }
 
@@ -345,10 +386,11 @@ static void table_build(struct table *t, unsigned int w,
 		t->r6 = xcalloc(max, sizeof(*t->r6));
 		t->cnt = psmon_lpm6_build(t->p, n, t->r6);
 	}
-	if (t->cnt < 1 || t->cnt > max) {
+	if (t->cnt < 1 || t->cnt > max - PSMON_LPM_PAD) {
 		fail("%zu prefixes gave %zu ranges, bound is %zu", n, t->cnt,
-		     max);
-		t->cnt = t->cnt > max ? max : t->cnt;
+		     max - PSMON_LPM_PAD);
+		t->cnt = t->cnt > max - PSMON_LPM_PAD ? max - PSMON_LPM_PAD :
+							t->cnt;
 		if (t->cnt) {
 			/* Lookups of the test go on: give them an index. */
 			table_index(t);
@@ -367,6 +409,15 @@ static void table_build(struct table *t, unsigned int w,
 		if (range_slot(t, i - 1) == range_slot(t, i))
 			fail("ranges %zu and %zu both have slot %" PRIu32
 			     " (not merged)", i - 1, i, range_slot(t, i));
+	}
+	/* The padding: the last slot from the last address, then none. */
+	for (i = t->cnt; i < t->cnt + PSMON_LPM_PAD; i++) {
+		if (range_start(t, i) != (t->w == 32 ? (u128)UINT32_MAX :
+						       ~(u128)0) ||
+		    range_slot(t, i) != (i < t->cnt + PSMON_LPM_WINDOW - 1 ?
+					 range_slot(t, t->cnt - 1) : NONE))
+			fail("padding range %zu of %zu ranges", i - t->cnt,
+			     t->cnt);
 	}
 }
 
@@ -387,10 +438,14 @@ static void table_free(struct table *t)
  */
 uint32_t psmon_lpm6_search_portable(const struct psmon_lpm6_range *r,
 				    size_t n, const uint8_t addr[16]);
+/* And lpm.h's inline lookup so compiled (lpm6_portable.c). */
+uint32_t psmon_lpm6_lookup_portable(const struct psmon_lpm6 *t,
+				    const uint8_t *addr);
 
 /*
  * The answer of the range search, after checking that both indexes (and,
- * for IPv6, the search without 128-bit integers) give the same one.
+ * for IPv6, the search and the lookup without 128-bit integers) give the
+ * same one.
  */
 static uint32_t table_lookup(const struct table *t, u128 a)
 {
@@ -423,6 +478,11 @@ static uint32_t table_lookup(const struct table *t, u128 a)
 			fail("lookup %s: index of %u bits says %" PRId32
 			     ", not %" PRId32, fmt_addr(a, 128, buf), t->k[j],
 			     (int32_t)other, (int32_t)slot);
+		other = psmon_lpm6_lookup_portable(&t->x6[j], b);
+		if (other != slot)
+			fail("lookup %s: index of %u bits, portable, says %"
+			     PRId32 ", not %" PRId32, fmt_addr(a, 128, buf),
+			     t->k[j], (int32_t)other, (int32_t)slot);
 	}
 	return slot;
 }
@@ -791,11 +851,67 @@ static void test_bottom6(void)
 	RUN_CASE(128, h, pr, 6);
 }
 
+/*
+ * Clusters dense enough for every level of the index: 256 host prefixes
+ * in a row (windows at the last level) and a few close together in a
+ * slice of their own (a search at the last level), in a block as large as
+ * the address space. Every address of the clusters against the naive
+ * reference, and the levels the module-size index used.
+ */
+static void run_levels(unsigned int w, u128 unit, u128 base_a, u128 base_b,
+		       unsigned int plen, u128 lo, u128 hi)
+{
+	struct tpfx p[2 + 256 + 4];
+	struct table t;
+	size_t n = 0, i;
+	u128 a;
+
+	p[n++] = (struct tpfx){ lo, 16, 1 };
+	p[n++] = (struct tpfx){ hi, 16, 2 };
+	for (i = 0; i < 256; i++)
+		p[n++] = (struct tpfx){ base_a + i * unit, plen,
+					(uint32_t)(100 + i) };
+	for (i = 0; i < 4; i++)
+		p[n++] = (struct tpfx){ base_b + 2 * i * unit, plen,
+					(uint32_t)(10 + i) };
+	table_build(&t, w, p, n);
+	if (!seen.windows[PSMON_LPM_LEVELS - 1] ||
+	    !seen.searches[PSMON_LPM_LEVELS - 1])
+		fail("the index has %zu windows and %zu searches at its last level",
+		     seen.windows[PSMON_LPM_LEVELS - 1],
+		     seen.searches[PSMON_LPM_LEVELS - 1]);
+	for (i = 0; i < 260; i++) {
+		a = base_a + i * unit;
+		expect(&t, a, naive_lookup(p, n, w, a));
+		expect(&t, a + unit - 1, naive_lookup(p, n, w, a + unit - 1));
+	}
+	for (i = 0; i < 10; i++) {
+		a = base_b + i * unit;
+		expect(&t, a, naive_lookup(p, n, w, a));
+		expect(&t, a + unit - 1, naive_lookup(p, n, w, a + unit - 1));
+	}
+	check_edges_naive(&t, p, n);
+	table_free(&t);
+}
+
+static void test_levels4(void)
+{
+	run_levels(32, 1, parse("10.17.48.0", 32), parse("10.21.64.0", 32), 32,
+		   parse("1.0.0.0", 32), parse("250.0.0.0", 32));
+}
+
+static void test_levels6(void)
+{
+	run_levels(128, (u128)1 << 64, parse("2001:db8:1234:5600::", 128),
+		   parse("2001:db8:4321:4000::", 128), 64, parse("1::", 128),
+		   parse("f000::", 128));
+}
+
 static void test_v4_ignores_tail(void)
 {
 	/* IPv4 uses addr[0..3]; whatever follows must not matter. */
 	struct psmon_lpm_prefix p[2];
-	struct psmon_lpm4_range r[5];
+	struct psmon_lpm4_range r[5 + PSMON_LPM_PAD];
 	size_t cnt;
 
 	memset(p, 0xa5, sizeof(p));
@@ -1270,6 +1386,8 @@ static const struct {
 	{ "IPv6 end of address space", test_top6 },
 	{ "IPv4 first address 0", test_bottom4 },
 	{ "IPv6 first address ::", test_bottom6 },
+	{ "IPv4 clusters down to the index's last level", test_levels4 },
+	{ "IPv6 clusters down to the index's last level", test_levels6 },
 	{ "IPv4 ignores addr[4..15]", test_v4_ignores_tail },
 	{ "psmon_lpm_sort orders by address then length", test_sort },
 	{ "invalid input stays within bounds", test_invalid_input },
