@@ -223,17 +223,23 @@ static inline u64 psmon_lpm_be64(const u8 *b)
  */
 static inline u32 psmon_lpm4_entry(const struct psmon_lpm4 *t, u32 addr)
 {
-	u32 i = (addr - t->base) >> t->shift;
+	unsigned long i = (addr - t->base) >> t->shift;
+	unsigned long out = t->out;
 
-	return t->dir[i < t->out ? i : t->out];
+	if (i > out)
+		i = out;
+	return t->dir[i];
 }
 
 static inline u32 psmon_lpm6_entry(const struct psmon_lpm6 *t,
 				   const u8 addr[16] /* network order */)
 {
 	u64 i = (psmon_lpm_be64(addr) - t->base) >> t->shift;
+	u64 out = t->out;
 
-	return t->dir[i < t->out ? i : t->out];
+	if (i > out)
+		i = out;
+	return t->dir[i];
 }
 
 /*
@@ -246,8 +252,10 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 {
 	const struct psmon_lpm4_range *r = t->r + e;
 
-	return r[(r[1].start <= addr) + (r[2].start <= addr) +
-		 (r[3].start <= addr)].slot;
+	unsigned int i = (r[1].start <= addr) + (r[2].start <= addr) +
+			 (r[3].start <= addr);
+
+	return r[i].slot;
 }
 
 /*

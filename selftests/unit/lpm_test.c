@@ -11,7 +11,8 @@
  * naive one on a sample.
  *
  * Output is TAP. The random seed is printed; set PSMON_TEST_SEED to repeat
- * a run.
+ * a run, PSMON_TEST_ONLY=N to run test N alone (with that seed, the same
+ * lookups as in the whole run).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -1303,8 +1304,12 @@ static void large(unsigned int w, size_t want)
 	size_t i, n;
 	uint32_t r;
 
+	/*
+	 * The generator draws until it has want distinct prefixes, in 32
+	 * rounds at most; a table of a million may end a few short.
+	 */
 	n = gen_prefixes(p, want, w, 0, 0);
-	if (n < want)
+	if (n < want - want / 1000)
 		fail("generator gave only %zu prefixes", n);
 	nest_count(&st, p, n, w);
 	nest_print(&st);
@@ -1406,6 +1411,7 @@ static const struct {
 int main(void)
 {
 	const char *env = getenv("PSMON_TEST_SEED");
+	const char *only = getenv("PSMON_TEST_ONLY");
 	unsigned long nfail = 0;
 	struct timespec ts;
 	uint64_t seed;
@@ -1424,7 +1430,15 @@ int main(void)
 	       " repeats this run)\n", seed, seed);
 	printf("1..%zu\n", ARRAY_SIZE(tests));
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		/* Each test has its own stream: one can be rerun alone. */
+		/*
+		 * Each test has its own stream: one can be rerun alone
+		 * (PSMON_TEST_ONLY=N, the others reported skipped).
+		 */
+		if (only && strtoul(only, NULL, 0) != i + 1) {
+			printf("ok %zu - %s # SKIP PSMON_TEST_ONLY=%s\n", i + 1,
+			       tests[i].name, only);
+			continue;
+		}
 		rng_seed(seed ^ (0x9e3779b97f4a7c15ull * (i + 1)));
 		failures = 0;
 		tests[i].fn();
