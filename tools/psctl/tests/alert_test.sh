@@ -21,11 +21,9 @@ if [ -z "$PROM" ] || [ -z "$NODE" ] || ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs prometheus, prometheus-node-exporter and python3"
 	exit 0
 fi
-FAKE=$(realpath tests/fakenl.so)
 RULES=$(realpath ../prometheus/psmon-rules.yml)
-TMP=$(mktemp -d)
 PIDS=()
-cleanup() {
+cleanup_more() {
 	local p
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
@@ -33,29 +31,9 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-export PSMON_STATE_DIR=$TMP/psmon
-
-n=0
-failed=0
-echo "TAP version 13"
-
-ok() {			# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/#   /' "$TMP/err" 2>/dev/null | tail -20
-	fi
-}
-
-fake() {		# fake ARGS...: psctl with the fake module
-	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state "$PSCTL" "$@"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source tests/lib.sh
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -137,6 +115,4 @@ awk '$1 == "lag" && $2 == "bond0" { $8 = "1000000000" } { print }' "$TMP/state" 
 	wait_alerts 20 'not any(a["labels"]["alertname"] == "PsmonAugmentationRequired" for a in alerts)'
 ok $? "after psctl lag ack PsmonAugmentationRequired is gone"
 
-echo "1..$n"
-[ $failed -eq 0 ] || echo "# $failed of $n tests failed"
-[ $failed -eq 0 ]
+tap_end

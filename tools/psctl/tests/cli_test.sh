@@ -13,37 +13,8 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP python3 is needed to check the JSON output"
 	exit 0
 fi
-FAKE=$(realpath tests/fakenl.so)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-n=0
-failed=0
-echo "TAP version 13"
-
-ok() {			# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/#   /' "$TMP/err" "$TMP/out" 2>/dev/null | head -20
-	fi
-}
-
-# The state directory psctl keeps crossings and history in.
-export PSMON_STATE_DIR=$TMP/psmon
-
-# run EXPECTED-STATUS ARGS...: psctl with the fake module loaded.
-run() {
-	local want=$1
-	shift
-	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state \
-		FAKE_PSMON_LOG=$TMP/log "$PSCTL" "$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source tests/lib.sh
 
 # run_unloaded EXPECTED-STATUS ARGS...: the same without the module.
 run_unloaded() {
@@ -752,6 +723,4 @@ reset
 run 0 -j top interval 1 && out_is "[]"
 ok $? "top without LAGs or prefixes: an empty list"
 
-echo "1..$n"
-[ $failed -eq 0 ] || echo "# $failed of $n tests failed"
-[ $failed -eq 0 ]
+tap_end

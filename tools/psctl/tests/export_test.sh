@@ -15,51 +15,14 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP python3 is needed to check the output"
 	exit 0
 fi
-FAKE=$(realpath tests/fakenl.so)
 TOOLS=$(realpath ..)
 CHECK=$(realpath tests/promcheck.py)
-TMP=$(mktemp -d)
 NODE_PID=
-cleanup() {
+cleanup_more() {
 	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT && echo "# $TMP"
-export PSMON_STATE_DIR=$TMP/psmon
-
-n=0
-failed=0
-echo "TAP version 13"
-
-ok() {			# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/#   /' "$TMP/err" "$TMP/out" 2>/dev/null | head -20
-	fi
-}
-
-skip() {		# skip DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
-fake() {		# fake ARGS...: psctl with the fake module
-	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state \
-		FAKE_PSMON_LOG=$TMP/log "$PSCTL" "$@"
-}
-
-run() {			# run EXPECTED-STATUS ARGS...
-	local want=$1
-	shift
-	fake "$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source tests/lib.sh
 
 err_is() { [ "$(cat "$TMP/err")" = "$1" ]; }
 value() {		# value SAMPLE-WITHOUT-VALUE: its value in $TMP/out
@@ -303,6 +266,4 @@ else
 	skip "systemd-analyze verify" "systemd-analyze is not installed"
 fi
 
-echo "1..$n"
-[ $failed -eq 0 ] || echo "# $failed of $n tests failed"
-[ $failed -eq 0 ]
+tap_end

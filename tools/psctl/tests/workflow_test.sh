@@ -15,43 +15,13 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP python3 is needed to check the output"
 	exit 0
 fi
-FAKE=$(realpath tests/fakenl.so)
 CHECK=$(realpath tests/promcheck.py)
-TMP=$(mktemp -d)
 NODE_PID=
-cleanup() {
+cleanup_more() {
 	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-export PSMON_STATE_DIR=$TMP/psmon
-
-n=0
-failed=0
-echo "TAP version 13"
-
-ok() {			# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/#   /' "$TMP/err" "$TMP/out" 2>/dev/null | head -20
-	fi
-}
-
-fake() {		# fake ARGS...: psctl with the fake module
-	LD_PRELOAD=$FAKE FAKE_PSMON=1 FAKE_PSMON_STATE=$TMP/state "$PSCTL" "$@"
-}
-
-run() {			# run EXPECTED-STATUS ARGS...
-	local want=$1
-	shift
-	fake "$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	[ "$got" -eq "$want" ] || { echo "exit $got, expected $want" >>"$TMP/err"; return 1; }
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source tests/lib.sh
 
 err_is() { [ "$(cat "$TMP/err")" = "$1" ]; }
 count() { grep -c "$1" "$TMP/out"; }
@@ -313,5 +283,4 @@ echo "exit $st; left: $(ls -A "$TMP/dir")" >>"$TMP/err"
 	cmp -s "$TMP/before" "$TMP/dir/psmon.prom" && [ "$(ls -A "$TMP/dir" | wc -l)" -eq 2 ]
 ok $? "export: SIGTERM while writing an unnamed file leaves nothing, the old file stays"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
