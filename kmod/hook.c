@@ -309,39 +309,6 @@ psmon_count_chunk(const struct psmon_member *m, const struct sk_buff *skb,
 }
 
 /*
- * The IPv6 part of the fast path below, in a function of its own: its
- * 128-bit comparisons would make the compiler realign the stack of the
- * whole hook, IPv4 included.
- */
-static __always_inline unsigned int
-psmon_count6(const struct psmon_member *m, const struct sk_buff *skb, int dir,
-	     const struct in6_addr *a)
-{
-	const struct psmon_table *t = rcu_dereference(m->pn->table);
-	u32 e = psmon_lpm6_entry(&t->v6, a->s6_addr);
-
-	if (unlikely(e & PSMON_LPM_CHUNK))
-		return psmon_count_chunk(m, skb, dir, e, 0, a->s6_addr);
-	psmon_count_slot(m, dir, psmon_lpm6_window(&t->v6, e, a->s6_addr), 1,
-			 psmon_fast_len(skb, dir));
-	return NF_ACCEPT;
-}
-
-static noinline unsigned int
-psmon_count6_ingress(const struct psmon_member *m, const struct sk_buff *skb,
-		     const struct in6_addr *a)
-{
-	return psmon_count6(m, skb, PSMON_RX, a);
-}
-
-static noinline unsigned int
-psmon_count6_egress(const struct psmon_member *m, const struct sk_buff *skb,
-		    const struct in6_addr *a)
-{
-	return psmon_count6(m, skb, PSMON_TX, a);
-}
-
-/*
  * The common frame, in as few instructions as it takes: not GSO, no inline
  * tag, an IPv4 or IPv6 header in the linear area, an index entry that
  * names a window. The rest goes to psmon_count_slow() or
@@ -351,8 +318,7 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 						struct sk_buff *skb, int dir)
 {
 	const struct psmon_table *t;
-	const struct iphdr *iph;
-	u32 off, e, slot, a4;
+	u32 off, e, slot;
 	const void *nh;
 	__be16 proto;
 
@@ -368,27 +334,37 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 		off = ETH_HLEN;
 	}
 	nh = skb->data + off;
-	if (unlikely(proto != htons(ETH_P_IP))) {
-		const struct ipv6hdr *ip6h = nh;
+	if (likely(proto == htons(ETH_P_IP))) {
+		const struct iphdr *iph = nh;
+		u32 a4;
 
-		if (proto != htons(ETH_P_IPV6) ||
-		    unlikely(skb_headlen(skb) < off + sizeof(*ip6h) ||
+		if (unlikely(skb_headlen(skb) < off + sizeof(*iph) ||
+			     iph->version != 4))
+			goto slow;
+		a4 = be32_to_cpu(dir == PSMON_RX ? iph->daddr : iph->saddr);
+		t = rcu_dereference(m->pn->table);
+		e = psmon_lpm4_entry(&t->v4, a4);
+		if (unlikely(e & PSMON_LPM_CHUNK))
+			return psmon_count_chunk(m, skb, dir, e, a4, NULL);
+		slot = psmon_lpm4_window(&t->v4, e, a4);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = nh;
+		const u8 *a6;
+		u64 hi;
+
+		if (unlikely(skb_headlen(skb) < off + sizeof(*ip6h) ||
 			     ip6h->version != 6))
 			goto slow;
-		if (dir == PSMON_RX)
-			return psmon_count6_ingress(m, skb, &ip6h->daddr);
-		return psmon_count6_egress(m, skb, &ip6h->saddr);
-	}
-	iph = nh;
-	if (unlikely(skb_headlen(skb) < off + sizeof(*iph) ||
-		     iph->version != 4))
+		a6 = (dir == PSMON_RX ? &ip6h->daddr : &ip6h->saddr)->s6_addr;
+		hi = psmon_lpm_be64(a6);
+		t = rcu_dereference(m->pn->table);
+		e = psmon_lpm6_entry(&t->v6, hi);
+		if (unlikely(e & PSMON_LPM_CHUNK))
+			return psmon_count_chunk(m, skb, dir, e, 0, a6);
+		slot = psmon_lpm6_window(&t->v6, e, hi);
+	} else {
 		goto slow;
-	a4 = be32_to_cpu(dir == PSMON_RX ? iph->daddr : iph->saddr);
-	t = rcu_dereference(m->pn->table);
-	e = psmon_lpm4_entry(&t->v4, a4);
-	if (unlikely(e & PSMON_LPM_CHUNK))
-		return psmon_count_chunk(m, skb, dir, e, a4, NULL);
-	slot = psmon_lpm4_window(&t->v4, e, a4);
+	}
 	psmon_count_slot(m, dir, slot, 1, psmon_fast_len(skb, dir));
 	return NF_ACCEPT;
 slow:

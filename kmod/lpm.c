@@ -477,6 +477,18 @@ static unsigned int ix_slot(const struct ix *x, size_t j)
 }
 
 /*
+ * Ranges from..to all start on a key (IPv4: always; IPv6: on a /64), so
+ * that comparing keys compares them (psmon_lpm6_window()).
+ */
+static int ix_on_key(const struct ix *x, size_t from, size_t to)
+{
+	for (; x->r6 && from <= to; from++)
+		if (x->r6[from].lo)
+			return 0;
+	return 1;
+}
+
+/*
  * Bits of a sub-index for a slice that count ranges meet, at most max:
  * about two entries per range.
  */
@@ -522,6 +534,8 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 			m++;
 		if (m - j < PSMON_LPM_WINDOW) {
 			e = (unsigned int)j;
+			if (!lvl && !ix_on_key(x, j + 1, m))
+				e = ix_node(x, e, PSMON_LPM_WIN);
 		} else if (lvl + 1 < PSMON_LPM_LEVELS && shift) {
 			k2 = ix_sub_bits(m - j + 1, shift);
 			sub = x->ndir;
@@ -649,6 +663,37 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 }
 
 /*
+ * An IPv6 window compared on all 128 bits: r starts at or below hi:lo.
+ * With 128-bit integers one comparison (cmp/sbb), elsewhere on the halves
+ * (PSMON_LPM_NO_INT128: the unit tests build both).
+ */
+#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
+static unsigned int le6(const struct psmon_lpm6_range *r,
+			unsigned long long hi, unsigned long long lo)
+{
+	return ((__uint128_t)r->hi << 64 | r->lo) <=
+	       ((__uint128_t)hi << 64 | lo);
+}
+#else
+static unsigned int le6(const struct psmon_lpm6_range *r,
+			unsigned long long hi, unsigned long long lo)
+{
+	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
+}
+#endif
+
+static u32 window6(const struct psmon_lpm6 *t, u32 e,
+		   const unsigned char addr[16])
+{
+	const struct psmon_lpm6_range *r = t->r + e;
+	unsigned long long hi = psmon_lpm_be64(addr);
+	unsigned long long lo = psmon_lpm_be64(addr + 8);
+
+	return r[le6(r + 1, hi, lo) + le6(r + 2, hi, lo) +
+		 le6(r + 3, hi, lo)].slot;
+}
+
+/*
  * What a node asks for: the sub-indexes down to a window, or a search. The
  * offset in the block, masked to the slice an entry stands for, shifted by
  * what a sub-index's entries stand for, gives the entry in it.
@@ -682,12 +727,14 @@ u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 
 	for (lvl = 1; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
+		if (n->b & PSMON_LPM_WIN)
+			return window6(t, n->a, addr);
 		if (!(n->b & PSMON_LPM_SUB))
 			return psmon_lpm6_search(t->r + n->a, n->b, addr);
 		shift = n->b & PSMON_LPM_SHIFT;
 		e = t->dir[n->a + ((off & mask) >> shift)];
 		if (!(e & PSMON_LPM_CHUNK))
-			return psmon_lpm6_window(t, e, addr);
+			return window6(t, e, addr);
 		mask = (1ull << shift) - 1;
 	}
 	n = &t->node[e & ~PSMON_LPM_CHUNK];

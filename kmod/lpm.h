@@ -110,7 +110,8 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * the bounds test is a minimum, not a branch. k grows with the table
  * (PSMON_LPM_DIR_PER4 or _PER6 entries per prefix, from 2^PSMON_LPM_DIR_MIN
  * to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the first 64 address bits
- * (s + k <= 64), the window compares all 128.
+ * (s + k <= 64); its top-level windows compare those 64 (below), the
+ * others all 128.
  *
  * So most lookups are a subtraction, a minimum, one load of a 4-byte entry
  * and a window of a few adjacent ranges, with no data-dependent branch,
@@ -128,7 +129,9 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * A sub-index is made for a slice that c >= 5 ranges meet, so c - 1 >= 4
  * of them start in it, and has fewer than 4c <= 5(c - 1) entries; each
  * range starts in one slice of a level: at most 5 nr entries and nr / 4
- * nodes a level, 10 nr and 3 nr / 4 in all.
+ * nodes a level. An IPv6 top-level window compared in full is a node for
+ * a slice a range starts in: nr more. 10 nr entries and 3 nr / 2 nodes in
+ * all.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
 #define PSMON_LPM_NODES_PER_RANGE	2
@@ -142,7 +145,8 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 /*
  * A node: ranges a..a + b - 1 to search; or, with PSMON_LPM_SUB in b, a
  * sub-index at dir[a] whose entries stand for 2^(b & PSMON_LPM_SHIFT)
- * keys each.
+ * keys each; or, with PSMON_LPM_WIN in b, the window from range a to
+ * compare on all 128 bits (IPv6, top level).
  */
 struct psmon_lpm_node {
 	u32 a;
@@ -150,6 +154,7 @@ struct psmon_lpm_node {
 };
 
 #define PSMON_LPM_SUB		0x80000000u
+#define PSMON_LPM_WIN		0x40000000u
 #define PSMON_LPM_SHIFT		0xffu
 
 struct psmon_lpm4 {
@@ -217,7 +222,7 @@ static inline u64 psmon_lpm_be64(const u8 *b)
 }
 
 /*
- * The index entry for addr: a window (bit 31 clear) for
+ * The index entry for an address: a window (bit 31 clear) for
  * psmon_lpm[46]_window(), or, with PSMON_LPM_CHUNK set, the node to hand to
  * psmon_lpm[46]_chunk(). For callers that take the node out of line.
  */
@@ -232,9 +237,9 @@ static inline u32 psmon_lpm4_entry(const struct psmon_lpm4 *t, u32 addr)
 }
 
 static inline u32 psmon_lpm6_entry(const struct psmon_lpm6 *t,
-				   const u8 addr[16] /* network order */)
+				   u64 hi /* the address's first 64 bits */)
 {
-	u64 i = (psmon_lpm_be64(addr) - t->base) >> t->shift;
+	u64 i = (hi - t->base) >> t->shift;
 	u64 out = t->out;
 
 	if (i > out)
@@ -259,33 +264,18 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 }
 
 /*
- * r starts at or below hi:lo. With 128-bit integers (64-bit targets) one
- * comparison, cmp/sbb; elsewhere, or with PSMON_LPM_NO_INT128 (the unit
- * tests build both), on the two halves.
+ * The IPv6 top level's windows compare the first 64 bits only: the index
+ * gives a window there only when the ranges starting in the slice all
+ * start on a /64 (the others, and every range past the slice, start on a
+ * later /64 than any address of the slice). Any other slice names a node
+ * whose window is compared in full (psmon_lpm6_chunk()).
  */
-#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
-static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
-					 u64 hi, u64 lo)
-{
-	return ((__uint128_t)r->hi << 64 | r->lo) <=
-	       ((__uint128_t)hi << 64 | lo);
-}
-#else
-static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
-					 u64 hi, u64 lo)
-{
-	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
-}
-#endif
-
-static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e,
-				    const u8 addr[16] /* network order */)
+static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
 {
 	const struct psmon_lpm6_range *r = t->r + e;
-	u64 hi = psmon_lpm_be64(addr), lo = psmon_lpm_be64(addr + 8);
+	unsigned int i = (r[1].hi <= hi) + (r[2].hi <= hi) + (r[3].hi <= hi);
 
-	return r[psmon_lpm6_le(r + 1, hi, lo) + psmon_lpm6_le(r + 2, hi, lo) +
-		 psmon_lpm6_le(r + 3, hi, lo)].slot;
+	return r[i].slot;
 }
 
 /* Slot of the most specific prefix holding addr, or PSMON_LPM_NONE. */
@@ -301,11 +291,12 @@ static inline u32 psmon_lpm4_lookup(const struct psmon_lpm4 *t, u32 addr)
 static inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
 				    const u8 addr[16] /* network order */)
 {
-	u32 e = psmon_lpm6_entry(t, addr);
+	u64 hi = psmon_lpm_be64(addr);
+	u32 e = psmon_lpm6_entry(t, hi);
 
 	if (e & PSMON_LPM_CHUNK)
 		return psmon_lpm6_chunk(t, e, addr);
-	return psmon_lpm6_window(t, e, addr);
+	return psmon_lpm6_window(t, e, hi);
 }
 
 #endif /* _PSMON_LPM_H */

@@ -663,6 +663,8 @@ static uint32_t sub_entry(const struct bench *b, uint32_t e, size_t j)
 	}
 	while (e & PSMON_LPM_CHUNK) {
 		n = &b->node[e & ~PSMON_LPM_CHUNK];
+		if (n->b & PSMON_LPM_WIN)
+			return n->a;	/* a window */
 		if (!(n->b & PSMON_LPM_SUB))
 			return e;
 		shift = n->b & PSMON_LPM_SHIFT;
@@ -696,7 +698,7 @@ static void cross_check(struct bench *b, size_t count)
 			x = at_psmon6(b, j);
 			y = at_ranges6(b, j);
 			z = at_trie6(b, j);
-			e = psmon_lpm6_entry(&b->t6, b->addr[j]);
+			e = psmon_lpm6_entry(&b->t6, k128_load(b->addr[j]).hi);
 		}
 		if (x != y || x != z) {
 			if (!b->v6)

@@ -239,7 +239,8 @@ static uint32_t range_slot(const struct table *t, size_t i)
  * Entries at..at + count of index j, standing for 2^shift keys each, at
  * level lvl: a window starts at a range (or is the one for addresses
  * outside the block); a node exists and names a sub-index inside the
- * entries (above the last level) or more ranges than a window holds.
+ * entries (above the last level), more ranges than a window holds or an
+ * IPv6 top-level window to compare in full.
  */
 /*
  * What check_entries() saw at each level of the module-size index (the
@@ -274,6 +275,15 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 			continue;
 		}
 		n = &t->node[j][e];
+		if (n->b & PSMON_LPM_WIN) {
+			/* An IPv6 top-level window compared in full. */
+			if (t->w != 128 || lvl || n->b != PSMON_LPM_WIN ||
+			    n->a >= t->cnt)
+				fail("node %u: window %u at level %u", e, n->a,
+				     lvl);
+			seen.windows[lvl] += !j;
+			continue;
+		}
 		if (!(n->b & PSMON_LPM_SUB)) {
 			if (n->b <= PSMON_LPM_WINDOW || n->a >= t->cnt ||
 			    n->b > t->cnt - n->a)
