@@ -257,8 +257,10 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 {
 	const struct psmon_lpm4_range *r = t->r + e;
 
-	unsigned int i = (r[1].start <= addr) + (r[2].start <= addr) +
-			 (r[3].start <= addr);
+	unsigned long i = r[1].start <= addr;
+
+	i += r[2].start <= addr;
+	i += r[3].start <= addr;
 
 	return r[i].slot;
 }
@@ -273,7 +275,10 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
 {
 	const struct psmon_lpm6_range *r = t->r + e;
-	unsigned int i = (r[1].hi <= hi) + (r[2].hi <= hi) + (r[3].hi <= hi);
+	unsigned long i = r[1].hi <= hi;
+
+	i += r[2].hi <= hi;
+	i += r[3].hi <= hi;
 
 	return r[i].slot;
 }
