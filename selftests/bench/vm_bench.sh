@@ -48,6 +48,8 @@
 #   psmon N          psmon.ko, lag add bond0, N prefixes per family
 #   psmon 500 xL     the same with L LAGs registered (one prefix table per
 #                    namespace in psmon: each LAG counts every prefix)
+#   no hook, after   and accept, after: the floor again at the end, which
+#                    shows how far one boot's figures drift over the run
 #
 # Environment:
 #   PSMON_BENCH_COUNT   packets per pktgen run (default 100000)
@@ -498,16 +500,17 @@ report()
 	function diff(a, b) { return b == "" ? "-" : sprintf("%+.0f", a - b) }
 	function ratio(a, b) { return b == "" ? "-" : sprintf("%.3f", b / a) }
 	END {
-		printf "%-15s %-4s %-5s %7s %9s %8s %8s %8s %8s %8s\n", "config", "dir", \
-			"fam", "pps", "instr/pk", "+nohook", "+accept", "/nohook", \
-			"/nftset", "/bpf"
+		printf "%-15s %-4s %-5s %7s %9s %8s %8s %8s %8s %8s %8s\n", "config", "dir", \
+			"fam", "pps", "instr/pk", "+nohook", "+accept", "+acc.end", \
+			"/nohook", "/nftset", "/bpf"
 		for (i = 1; i <= keys; i++) {
 			split(order[i], k, SUBSEP)
 			a = sum[order[i]] / n[order[i]]
-			printf "%-15s %-4s %-5s %7.0f %9.1f %8s %8s %8s %8s %8s\n", \
+			printf "%-15s %-4s %-5s %7.0f %9.1f %8s %8s %8s %8s %8s %8s\n", \
 				k[1], k[2], k[3], 1e9 / (4 * a), a, \
 				diff(a, ipp("no hook", k[2], k[3])), \
 				diff(a, ipp("accept", k[2], k[3])), \
+				diff(a, ipp("accept, after", k[2], k[3])), \
 				ratio(a, ipp("no hook", k[2], k[3])), \
 				ratio(a, ipp("nft set 500", k[2], k[3])), \
 				ratio(a, ipp("tc bpf 500", k[2], k[3]))
@@ -515,6 +518,7 @@ report()
 		print ""
 		print "instr/pk: guest instructions per packet (the mean of the runs);"
 		print "+nohook, +accept: more than with no hook, than with the accept-only hook;"
+		print "+acc.end: more than with the accept-only hook measured again at the end;"
 		print "/nohook, /nftset, /bpf: packet rate relative to that configuration'"'"'s."
 		for (i = 1; i <= keys; i++) {
 			if (n[order[i]] < 2)
@@ -619,7 +623,12 @@ for lag in $LAGS; do
 done
 rmmod psmon || die "cannot unload psmon"
 
+# The floor once more at the end: how far the figures of one boot drift
+# between its first and last measurements (psmon's rows lie in between).
 measure "no hook, after" in 4 || FAILED=1
+insmod "$NFACCEPT_KO" dev="$DEV" ingress=1 egress=1 || die "cannot load psmon_nfaccept.ko"
+measure_all "accept, after"
+rmmod psmon_nfaccept || die "cannot unload psmon_nfaccept"
 
 log "all measurements took $(( $(now_ms) - t_start )) ms of guest time"
 echo
