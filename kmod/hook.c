@@ -251,8 +251,8 @@ other:
 /*
  * The general path for each hook: at ingress skb->data is at the network
  * header, the MAC header pulled; at egress it is at the Ethernet header.
- * These and psmon_count_chunk() return the hook's verdict so that the fast
- * path reaches them with a tail call and keeps nothing across a call.
+ * These and psmon_count_chunk[46]() return the hook's verdict so that the
+ * fast path reaches them with a tail call and keeps nothing across a call.
  */
 static noinline unsigned int
 psmon_count_slow_ingress(const struct psmon_member *m, struct sk_buff *skb)
@@ -290,21 +290,24 @@ static __always_inline u32 psmon_fast_len(const struct sk_buff *skb, int dir)
 }
 
 /*
- * An index entry that names a node (a sub-index or a search): off the fast
- * path. The IPv6 address @a6, or without it the IPv4 address @a4.
+ * An index entry that names a node (a sub-index, a search, an IPv6 window
+ * to compare in full): off the fast path. @t is the table the entry came
+ * from, read once by the caller: a table published since then has other
+ * nodes.
  */
 static noinline unsigned int
-psmon_count_chunk(const struct psmon_member *m, const struct sk_buff *skb,
-		  int dir, u32 e, u32 a4, const u8 *a6)
+psmon_count_chunk4(const struct psmon_member *m, const struct psmon_table *t,
+		   int dir, u32 e, u32 addr, u32 len)
 {
-	const struct psmon_table *t = rcu_dereference(m->pn->table);
-	u32 slot;
+	psmon_count_slot(m, dir, psmon_lpm4_chunk(&t->v4, e, addr), 1, len);
+	return NF_ACCEPT;
+}
 
-	if (a6)
-		slot = psmon_lpm6_chunk(&t->v6, e, a6);
-	else
-		slot = psmon_lpm4_chunk(&t->v4, e, a4);
-	psmon_count_slot(m, dir, slot, 1, psmon_fast_len(skb, dir));
+static noinline unsigned int
+psmon_count_chunk6(const struct psmon_member *m, const struct psmon_table *t,
+		   int dir, u32 e, const u8 *addr, u32 len)
+{
+	psmon_count_slot(m, dir, psmon_lpm6_chunk(&t->v6, e, addr), 1, len);
 	return NF_ACCEPT;
 }
 
@@ -312,7 +315,7 @@ psmon_count_chunk(const struct psmon_member *m, const struct sk_buff *skb,
  * The common frame, in as few instructions as it takes: not GSO, no inline
  * tag, an IPv4 or IPv6 header in the linear area, an index entry that
  * names a window. The rest goes to psmon_count_slow() or
- * psmon_count_chunk(), which give the same result for these frames.
+ * psmon_count_chunk[46](), which give the same result for these frames.
  */
 static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 						struct sk_buff *skb, int dir)
@@ -345,7 +348,8 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 		t = rcu_dereference(m->pn->table);
 		e = psmon_lpm4_entry(&t->v4, a4);
 		if (unlikely(e & PSMON_LPM_CHUNK))
-			return psmon_count_chunk(m, skb, dir, e, a4, NULL);
+			return psmon_count_chunk4(m, t, dir, e, a4,
+						  psmon_fast_len(skb, dir));
 		slot = psmon_lpm4_window(&t->v4, e, a4);
 	} else if (proto == htons(ETH_P_IPV6)) {
 		const struct ipv6hdr *ip6h = nh;
@@ -360,7 +364,8 @@ static __always_inline unsigned int psmon_count(const struct psmon_member *m,
 		t = rcu_dereference(m->pn->table);
 		e = psmon_lpm6_entry(&t->v6, hi);
 		if (unlikely(e & PSMON_LPM_CHUNK))
-			return psmon_count_chunk(m, skb, dir, e, 0, a6);
+			return psmon_count_chunk6(m, t, dir, e, a6,
+						  psmon_fast_len(skb, dir));
 		slot = psmon_lpm6_window(&t->v6, e, hi);
 	} else {
 		goto slow;

@@ -585,6 +585,8 @@ static unsigned int ix_build(struct ix *x, unsigned int k,
 		*s = x->w - 1;
 	if (k > x->w - *s)
 		k = x->w - *s;
+	if (!k)		/* a shift by the whole width is undefined */
+		k = 1;
 	mask = *s ? LPM64_MAX << (64 - *s) >> (64 - x->w) : 0;
 	*base = lo & mask;
 	while (j + 1 < x->nr && ix_starts_by(x, j + 1, *base))
@@ -632,11 +634,9 @@ void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
 
 	k = ix_build(&x, k, &base, &s);
 	t->base = (unsigned int)base;
-	t->last = (unsigned int)(LPM4_MAX >> s);
 	t->shift = 32 - s - k;
 	t->out = 1u << k;
 	t->slice = (unsigned int)((1ull << t->shift) - 1);
-	t->nr = (unsigned int)nr;
 	t->dir = dir;
 	t->node = node;
 	t->r = r;
@@ -652,11 +652,9 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 
 	k = ix_build(&x, k, &base, &s);
 	t->base = base;
-	t->last = LPM64_MAX >> s;
 	t->shift = 64 - s - k;
 	t->out = 1u << k;
 	t->slice = (1ull << t->shift) - 1;
-	t->nr = (unsigned int)nr;
 	t->dir = dir;
 	t->node = node;
 	t->r = r;

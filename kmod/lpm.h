@@ -130,8 +130,9 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * of them start in it, and has fewer than 4c <= 5(c - 1) entries; each
  * range starts in one slice of a level: at most 5 nr entries and nr / 4
  * nodes a level. An IPv6 top-level window compared in full is a node for
- * a slice a range starts in: nr more. 10 nr entries and 3 nr / 2 nodes in
- * all.
+ * a slice at least one range starts in, other than the top level's
+ * sub-index and search slices: the top level has at most nr nodes in all.
+ * 10 nr entries and 3 nr / 2 nodes in all.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
 #define PSMON_LPM_NODES_PER_RANGE	2
@@ -159,26 +160,22 @@ struct psmon_lpm_node {
 
 struct psmon_lpm4 {
 	u32 base;	/* the block's first address */
-	u32 last;	/* its size - 1 */
 	u32 shift;	/* 32 - s - k: an offset in the block >> shift = entry */
 	u32 out;	/* 2^k: the entry for addresses outside the block */
+	u32 slice;	/* 2^shift - 1: the offset in a slice */
 	const u32 *dir;
 	const struct psmon_lpm4_range *r;
 	const struct psmon_lpm_node *node;
-	u32 slice;	/* 2^shift - 1: the offset in a slice */
-	u32 nr;		/* ranges */
 };
 
 struct psmon_lpm6 {
 	u64 base;	/* first 64 bits of the block's first address */
-	u64 last;	/* the block's size in /64s - 1 */
+	u64 slice;	/* 2^shift - 1 */
 	u32 shift;	/* 64 - s - k */
 	u32 out;	/* 2^k */
 	const u32 *dir;
 	const struct psmon_lpm6_range *r;
 	const struct psmon_lpm_node *node;
-	u64 slice;
-	u32 nr;
 };
 
 /* Top-level index bits (k) for a family of n prefixes. */

@@ -318,7 +318,9 @@ void psmon_prefix_fold_lag(struct psmon_net *pn, const struct psmon_lag *lag)
  * psmon_lpm_dir_bits(0, ...) = 2: one range and its padding, four windows of
  * the whole space and the window outside it.
  */
-static const u32 psmon_empty_dir[5] = { 0, 0, 0, 0, PSMON_LPM_WINDOW };
+static const u32 psmon_empty_dir[(1 << 2) + 1] = {
+	[1 << 2] = 1 + PSMON_LPM_WINDOW - 1,	/* nr + WINDOW - 1 */
+};
 
 static const struct psmon_lpm4_range psmon_empty_r4[1 + PSMON_LPM_PAD] = {
 	{ 0, PSMON_LPM_NONE },
@@ -331,10 +333,10 @@ static const struct psmon_lpm6_range psmon_empty_r6[1 + PSMON_LPM_PAD] = {
 };
 
 struct psmon_table psmon_empty_table = {
-	.v4 = { .last = U32_MAX, .shift = 32 - 2, .out = 4,
-		.dir = psmon_empty_dir, .r = psmon_empty_r4, .nr = 1 },
-	.v6 = { .last = U64_MAX, .shift = 64 - 2, .out = 4,
-		.dir = psmon_empty_dir, .r = psmon_empty_r6, .nr = 1 },
+	.v4 = { .shift = 32 - 2, .out = 1 << 2, .slice = U32_MAX >> 2,
+		.dir = psmon_empty_dir, .r = psmon_empty_r4 },
+	.v6 = { .shift = 64 - 2, .out = 1 << 2, .slice = U64_MAX >> 2,
+		.dir = psmon_empty_dir, .r = psmon_empty_r6 },
 };
 
 /* Free a table no longer published, after a grace period. */
