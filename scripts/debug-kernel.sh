@@ -211,9 +211,13 @@ cmd_check() {
 		-- selftests/vm/debug_check.sh "$out" ${PSMON_DEBUG_TESTS:-} || rc=$?
 	log "virtual machine: exit status $rc after $(( $(date +%s) - start )) s"
 	# The console also holds what the guest printed before it could
-	# write its own log, or after (the last words of a panic).
-	grep -E -a "$("$repo/selftests/vm/debug_check.sh" --patterns)" \
-		"$out/console.log" > "$out/console-reports.txt" || true
+	# write its own log, or after (the last words of a panic); the known
+	# reports of other code are taken out as in the guest's own check.
+	# shellcheck source=../selftests/lib.sh
+	(source "$repo/selftests/lib.sh" && known_filter /dev/null) \
+		< "$out/console.log" |
+		grep -E -a "$("$repo/selftests/vm/debug_check.sh" --patterns)" \
+		> "$out/console-reports.txt" || true
 	# The guest's dmesg.txt, or when it never got that far (a timeout,
 	# a panic) the console.
 	if [ -s "$out/dmesg.txt" ] && [ -s "$out/reports.txt" ]; then
