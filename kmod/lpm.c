@@ -347,6 +347,7 @@ u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
 }
 
 /*
+ * le6(): r starts at or below hi:lo, for the search and the windows.
  * Where the compiler has 128-bit integers (64-bit targets), one 128-bit
  * comparison compiles to cmp/sbb and feeds the conditional move directly;
  * elsewhere the comparison is spelled out on the two halves without a
@@ -354,13 +355,21 @@ u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
  * unit tests can cover both.
  */
 #if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
-static inline int range6_le(const struct psmon_lpm6_range *r,
-			    unsigned long long hi, unsigned long long lo)
+static inline unsigned int le6(const struct psmon_lpm6_range *r,
+			       unsigned long long hi, unsigned long long lo)
 {
 	return ((__uint128_t)r->hi << 64 | r->lo) <=
 	       ((__uint128_t)hi << 64 | lo);
 }
+#else
+static inline unsigned int le6(const struct psmon_lpm6_range *r,
+			       unsigned long long hi, unsigned long long lo)
+{
+	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
+}
+#endif
 
+#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 		      const unsigned char addr[16])
 {
@@ -373,10 +382,10 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 	lo = psmon_lpm_be64(addr + 8);
 	while (n > 1) {
 		half = n / 2;
-		r = range6_le(r + half, hi, lo) ? r + half : r;
+		r = le6(r + half, hi, lo) ? r + half : r;
 		n -= half;
 	}
-	return range6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
+	return le6(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
 }
 #else
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
@@ -660,25 +669,7 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 	t->r = r;
 }
 
-/*
- * An IPv6 window compared on all 128 bits: r starts at or below hi:lo.
- * With 128-bit integers one comparison (cmp/sbb), elsewhere on the halves
- * (PSMON_LPM_NO_INT128: the unit tests build both).
- */
-#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
-static unsigned int le6(const struct psmon_lpm6_range *r,
-			unsigned long long hi, unsigned long long lo)
-{
-	return ((__uint128_t)r->hi << 64 | r->lo) <=
-	       ((__uint128_t)hi << 64 | lo);
-}
-#else
-static unsigned int le6(const struct psmon_lpm6_range *r,
-			unsigned long long hi, unsigned long long lo)
-{
-	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
-}
-#endif
+/* An IPv6 window compared on all 128 bits (le6(), above). */
 
 static u32 window6(const struct psmon_lpm6 *t, u32 e,
 		   const unsigned char addr[16])
