@@ -263,9 +263,16 @@ if [ "$module_ok" = 1 ]; then
 		account "$name" "$out/$name.tap" "$rc" "$why"
 	done
 	if [ -f "$out/dmesg.txt" ]; then
-		pat='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kmemleak|general protection fault'
+		pat='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kmemleak|general protection fault|soft lockup|rcu.*stall|blocked for more than'
 		if grep -E "$pat" "$out/dmesg.txt" > "$out/kernel-log.txt"; then
 			record kernel-log 0 1 0 "kernel problems, see $out/kernel-log.txt"
+			# The first report whole (from a few lines before its
+			# first match), so that a log cut to its end still has it.
+			first=$(grep -n -m1 -E "$pat" "$out/dmesg.txt" | cut -d: -f1)
+			{
+				echo "==== first kernel report (dmesg.txt from line $((first > 5 ? first - 5 : 1)))"
+				tail -n +$((first > 5 ? first - 5 : 1)) "$out/dmesg.txt" | head -n 80
+			} | tee -a "$out/kernel-log.txt"
 		else
 			record kernel-log 1 0 0
 		fi

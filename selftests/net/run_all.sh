@@ -49,6 +49,29 @@ if [ -n "${PSMON_TAP_DIR:-}" ]; then
 	mkdir -p "$PSMON_TAP_DIR" || exit 1
 fi
 
+# hang_watch LIMIT LOG: 15 s before a script's time limit, append to LOG
+# what is still running and where each blocked task waits, and have the
+# kernel log every blocked task's stack and every CPU's backtrace (sysrq
+# w and l), so that a hang is diagnosed by the run that met it.
+hang_watch()
+{
+	sleep $(($1 > 30 ? $1 - 15 : $1 / 2)) || return
+	{
+		echo "# hang_watch: still running $(($1 > 30 ? $1 - 15 : $1 / 2))s after the start:"
+		ps -eo pid,ppid,stat,wchan:32,etimes,args --sort=pid |
+			awk 'NR == 1 || $3 ~ /^D/ || $6 !~ /^\[/' | cut -c1-160 |
+			sed 's/^/#   /'
+		for p in /proc/[0-9]*; do
+			case $(awk '{print $3}' "$p/stat" 2>/dev/null) in
+			D) echo "#   stack of ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)):"
+			   sed 's/^/#     /' "$p/stack" 2>/dev/null ;;
+			esac
+		done
+	} >> "$2"
+	echo w 2>/dev/null > /proc/sysrq-trigger
+	echo l 2>/dev/null > /proc/sysrq-trigger
+}
+
 t_all=$(now_ms)
 for s in "${scripts[@]}"; do
 	name=${s##*/}
@@ -67,7 +90,12 @@ for s in "${scripts[@]}"; do
 	rc=0
 	limit=$(sed -n 's/^# psmon-test-timeout: *\([0-9][0-9]*\)$/\1/p' "$path")
 	[ "${limit:-0}" -gt "$TIMEOUT" ] || limit=$TIMEOUT
-	timeout -k 10 "$limit" "$path" >"$log" 2>&1 </dev/null || rc=$?
+	hang_watch "$limit" "$log" &
+	watch_pid=$!
+	timeout -k 10 "$limit" "$path" >>"$log" 2>&1 </dev/null || rc=$?
+	pkill -P "$watch_pid" 2>/dev/null
+	kill "$watch_pid" 2>/dev/null
+	wait "$watch_pid" 2>/dev/null
 	secs=$(( ($(now_ms) - t0) / 1000 ))
 	sed 's/^/# /' "$log"
 	[ -n "${PSMON_TAP_DIR:-}" ] && cp "$log" "$PSMON_TAP_DIR/${name%.sh}.tap"
