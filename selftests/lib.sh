@@ -189,6 +189,26 @@ setup_ns()
 	done
 }
 
+# quiet_ns NS...: no IPv6 autoconfiguration, DAD, router
+# solicitations or link-local addresses on interfaces made from now on.
+quiet_ns()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -q -w \
+			net.ipv6.conf.all.accept_ra=0 \
+			net.ipv6.conf.default.accept_ra=0 \
+			net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.addr_gen_mode=1 \
+			net.ipv6.conf.default.addr_gen_mode=1 \
+			net.ipv6.conf.all.forwarding=0 >/dev/null || return 1
+	done
+}
+
 # cleanup_ns NS...: kill the processes left in the namespaces and delete
 # them (their interfaces go with them).  Errors are ignored.
 cleanup_ns()

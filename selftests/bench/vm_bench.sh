@@ -338,7 +338,7 @@ topology()
 
 	setup_ns P || return 1
 	ip netns attach "$R" 1 || return 1
-	psmon_quiet "$R" "$P" || return 1
+	quiet_ns "$R" "$P" || return 1
 	for lag in $LAGS; do
 		make_lag "$R" "$P" "$lag" 2 || return 1
 	done
@@ -352,25 +352,6 @@ topology()
 	route add blackhole ${DST4_OUT%.*}.0/24
 	route add blackhole ${DST6_OUT%::*}::/48
 	EOF
-}
-
-# No IPv6 autoconfiguration, router solicitations or DAD: only pktgen's
-# packets cross the member while it runs (and LACPDUs).
-psmon_quiet()
-{
-	local ns
-
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -q -w \
-			net.ipv6.conf.all.accept_ra=0 \
-			net.ipv6.conf.default.accept_ra=0 \
-			net.ipv6.conf.all.router_solicitations=0 \
-			net.ipv6.conf.default.router_solicitations=0 \
-			net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.addr_gen_mode=1 \
-			net.ipv6.conf.default.addr_gen_mode=1 >/dev/null || return 1
-	done
 }
 
 nft_empty()

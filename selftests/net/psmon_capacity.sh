@@ -129,7 +129,7 @@ test_active_backup()
 	local active other
 
 	setup_ns R P || exit 1
-	assert psmon_quiet_ns "$R" "$P"
+	assert quiet_ns "$R" "$P"
 	assert make_lag "$R" "$P" bond0 2 active-backup
 	assert pc "$R" lag add bond0
 

@@ -37,46 +37,6 @@ setup()
 	pc "$R" lag add bond0
 }
 
-# ref_counters NS: an nftables netdev table counting, on both members, the
-# IPv4 frames to (ingress) and from (egress) 198.51.100.10 and the IPv6
-# frames to and from 2001:db8:1::1.
-# The named counters come first: a rule may only name one that exists.
-ref_counters()
-{
-	local m
-
-	for m in bond0-m1 bond0-m2; do
-		cat <<-EOF
-		table netdev ref_${m//-/_} {
-			counter in4 { }
-			counter in6 { }
-			counter out4 { }
-			counter out6 { }
-			chain in {
-				type filter hook ingress device "$m" priority 0;
-				ip daddr 198.51.100.10 counter name in4
-				ip6 daddr 2001:db8:1::1 counter name in6
-			}
-			chain out {
-				type filter hook egress device "$m" priority 0;
-				ip saddr 198.51.100.10 counter name out4
-				ip6 saddr 2001:db8:1::1 counter name out6
-			}
-		}
-		EOF
-	done | ip netns exec "$1" nft -f -
-}
-
-# ref_get NS NAME: the packets of counter NAME summed over the members.
-ref_get()
-{
-	ip netns exec "$1" nft list counters |
-	awk -v name="$2" '
-		$1 == "counter" { cur = $2; next }
-		cur == name && $1 == "packets" { n += $2 }
-		END { print n + 0 }'
-}
-
 # floods: $FLOOD frames to each flooded address from P, in the background
 # (f4, f6; their summaries appended to out4, out6; waves counts them).
 floods()
@@ -98,7 +58,7 @@ test_churn()
 	local f4 f6 out4 out6 rounds=0 waves=0 in4 in6 o4 o6 extra
 
 	assert setup
-	assert ref_counters "$R"
+	assert psmon_ref_counters "$R" 198.51.100.10 2001:db8:1::1
 	assert pc "$R" prefix add 198.51.100.0/24 name A allow-reserved
 	assert pc "$R" prefix add 2001:db8:1::/48 name A6 allow-reserved
 	assert pc "$R" prefix add 203.0.113.0/24 name B allow-reserved
@@ -144,8 +104,7 @@ test_churn()
 	assert check_eq "prefixes left" "$(jget "$R" "prefix show" "*" prefix | LC_ALL=C sort | tr "\n" " ")" \
 		"198.51.100.0/24 2001:db8:1::/48 203.0.113.0/24 "
 
-	in4=$(ref_get "$R" in4); o4=$(ref_get "$R" out4)
-	in6=$(ref_get "$R" in6); o6=$(ref_get "$R" out6)
+	read -r in4 o4 in6 o6 <<<"$(psmon_ref_get "$R" in1 out1 in2 out2)"
 	tap_diag "reference: IPv4 in $in4 out $o4, IPv6 in $in6 out $o6"
 	assert check_ge "flood frames counted by nft" "$in4" "$FLOOD"
 	assert check_ge "flood frames counted by nft" "$in6" "$FLOOD"

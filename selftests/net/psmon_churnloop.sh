@@ -165,7 +165,7 @@ sg0_batch()
 setup()
 {
 	setup_ns R P Q || return 1
-	psmon_quiet_ns "$Q" || return 1
+	quiet_ns "$Q" || return 1
 	psmon_topo "$R" "$P" || return 1
 	LAG_OPTS="miimon 100 xmit_hash_policy layer3+4" \
 		make_lag "$R" "$P" bond1 2 balance-xor || return 1
@@ -176,53 +176,7 @@ setup()
 	ip -n "$R" link set sg0 up && ip -n "$P" link set sg0 up || return 1
 	psmon_link "$R" sg0 192.0.2.49 - "$P" sg0 192.0.2.50 - || return 1
 	P_SG0_MAC=$(dev_mac "$P" sg0) || return 1
-	ref_counters "$R"
-}
-
-# ref_counters NS: nftables counters on bond0's members of the exact
-# traffic: frames to (in) and from (out) 198.51.100.10, 2001:db8:1::1 and
-# 203.0.113.1.
-# The named counters come first: a rule may only name one that exists.
-ref_counters()
-{
-	local m
-
-	for m in bond0-m1 bond0-m2; do
-		cat <<-EOF
-		table netdev ref_${m//-/_} {
-			counter in4 { }
-			counter in6 { }
-			counter inf { }
-			counter out4 { }
-			counter out6 { }
-			counter outf { }
-			chain in {
-				type filter hook ingress device "$m" priority 0;
-				ip daddr 198.51.100.10 counter name in4
-				ip6 daddr 2001:db8:1::1 counter name in6
-				ip daddr 203.0.113.1 counter name inf
-			}
-			chain out {
-				type filter hook egress device "$m" priority 0;
-				ip saddr 198.51.100.10 counter name out4
-				ip6 saddr 2001:db8:1::1 counter name out6
-				ip saddr 203.0.113.1 counter name outf
-			}
-		}
-		EOF
-	done | ip netns exec "$1" nft -f -
-}
-
-# ref_read NS: "in4 out4 in6 out6 inf outf" packets, summed over the
-# members.
-ref_read()
-{
-	ip netns exec "$1" nft list counters |
-	awk '
-		$1 == "counter" { cur = $2; next }
-		$1 == "packets" { n[cur] += $2 }
-		END { print n["in4"] + 0, n["out4"] + 0, n["in6"] + 0,
-			    n["out6"] + 0, n["inf"] + 0, n["outf"] + 0 }'
+	psmon_ref_counters "$R" 198.51.100.10 2001:db8:1::1 203.0.113.1
 }
 
 # flood NS DST [PING ARGS]: a ping flood until the script ends.
@@ -650,7 +604,7 @@ exact_check()
 	local out4=$1 out6=$2 r0=$3 r1 i4 o4 i6 o6 fin fout rc=0
 	local a4 b4 a6 b6 af bf s
 
-	r1=$(ref_read "$R")
+	r1=$(psmon_ref_get "$R" in1 out1 in2 out2 in3 out3)
 	read -r a4 b4 a6 b6 af bf <<<"$r0"
 	read -r i4 o4 i6 o6 fin fout <<<"$r1"
 	i4=$((i4 - a4)); o4=$((o4 - b4)); i6=$((i6 - a6)); o6=$((o6 - b6))
@@ -707,7 +661,7 @@ epoch()
 	fi
 	register || { echo "# registering the configuration failed"; return 1; }
 	MS[reload]=$(( ${MS[reload]:-0} + $(now_ms) - t ))
-	r0=$(ref_read "$R")
+	r0=$(psmon_ref_get "$R" in1 out1 in2 out2 in3 out3)
 	out4=$WORK/ping4.$e; out6=$WORK/ping6.$e
 	ip netns exec "$P" ping -q -n -c "$PINGS" -i 0.05 -s 100 -W 5 \
 		198.51.100.10 >"$out4" 2>&1 &

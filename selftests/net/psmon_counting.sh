@@ -296,7 +296,7 @@ test_two_lags()
 {
 	assert setup
 	assert setup_ns P2
-	assert psmon_quiet_ns "$P2"
+	assert quiet_ns "$P2"
 	assert make_lag "$R" "$P2" bond1 2
 	assert psmon_quiet_filter "$R" bond1
 	assert psmon_quiet_filter "$P2" bond1
@@ -392,7 +392,7 @@ test_gso_gro()
 	local before out big
 
 	assert setup_ns R P
-	assert psmon_quiet_ns "$R" "$P"
+	assert quiet_ns "$R" "$P"
 	assert ip link add veth0 netns "$R" type veth peer name veth0 netns "$P"
 	assert ip netns exec "$R" ethtool -K veth0 tso off gso on gro on
 	assert ip netns exec "$P" ethtool -K veth0 tso off gso off gro off

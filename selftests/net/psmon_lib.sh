@@ -224,24 +224,58 @@ check_exit()
 
 # ------------------------------------------------------------ topology
 
-# psmon_quiet_ns NS...: no IPv6 autoconfiguration, DAD, router
-# solicitations or link-local addresses on interfaces made from now on.
-psmon_quiet_ns()
+# psmon_ref_counters NS ADDR...: a reference for psmon's counts, an
+# nftables netdev table on each of bond0's members in NS counting the
+# frames to (ingress, counter inK) and from (egress, counter outK) the Kth
+# ADDR, IPv4 or IPv6.  psmon_ref_get reads them.
+psmon_ref_counters()
 {
-	local ns
+	local ns=$1 m a k fam
 
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -q -w \
-			net.ipv6.conf.all.accept_ra=0 \
-			net.ipv6.conf.default.accept_ra=0 \
-			net.ipv6.conf.all.router_solicitations=0 \
-			net.ipv6.conf.default.router_solicitations=0 \
-			net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.addr_gen_mode=1 \
-			net.ipv6.conf.default.addr_gen_mode=1 \
-			net.ipv6.conf.all.forwarding=0 >/dev/null || return 1
-	done
+	shift
+	for m in bond0-m1 bond0-m2; do
+		echo "table netdev ref_${m//-/_} {"
+		# The named counters come first: a rule may only name one
+		# that exists.
+		for ((k = 1; k <= $#; k++)); do
+			echo "counter in$k { }"
+			echo "counter out$k { }"
+		done
+		echo "chain in { type filter hook ingress device \"$m\" priority 0;"
+		k=0
+		for a in "$@"; do
+			k=$((k + 1)); fam=ip; [[ $a == *:* ]] && fam=ip6
+			echo "$fam daddr $a counter name in$k"
+		done
+		echo "}"
+		echo "chain out { type filter hook egress device \"$m\" priority 0;"
+		k=0
+		for a in "$@"; do
+			k=$((k + 1)); fam=ip; [[ $a == *:* ]] && fam=ip6
+			echo "$fam saddr $a counter name out$k"
+		done
+		echo "}"
+		echo "}"
+	done | ip netns exec "$ns" nft -f -
+}
+
+# psmon_ref_get NS NAME...: the packets of each named counter of
+# psmon_ref_counters, summed over the members, on one line.
+psmon_ref_get()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" nft list counters |
+	awk -v names="$*" '
+		$1 == "counter" { cur = $2; next }
+		$1 == "packets" { n[cur] += $2 }
+		END {
+			k = split(names, w, " ")
+			for (i = 1; i <= k; i++)
+				printf "%s%d", (i > 1 ? " " : ""), n[w[i]]
+			print ""
+		}'
 }
 
 # psmon_quiet_filter NS DEV: drop the MLD reports and router solicitations
@@ -323,7 +357,7 @@ psmon_topo()
 {
 	local r=$1 p=$2 members=${3:-2}
 
-	psmon_quiet_ns "$r" "$p" || return 1
+	quiet_ns "$r" "$p" || return 1
 	make_lag "$r" "$p" bond0 "$members" || return 1
 	psmon_quiet_filter "$r" bond0 || return 1
 	psmon_quiet_filter "$p" bond0 || return 1

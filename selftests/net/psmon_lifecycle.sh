@@ -63,7 +63,7 @@ setup_single()
 {
 	local r=$1 p=$2
 
-	psmon_quiet_ns "$r" "$p" &&
+	quiet_ns "$r" "$p" &&
 	ip link add veth0 netns "$r" type veth peer name veth0 netns "$p" &&
 	ip -n "$r" link set veth0 up &&
 	ip -n "$p" link set veth0 up &&
@@ -154,7 +154,7 @@ test_limits()
 	local f
 
 	assert setup_ns A B
-	assert psmon_quiet_ns "$A" "$B"
+	assert quiet_ns "$A" "$B"
 	for ns in "$A" "$B"; do
 		assert ip -n "$ns" link add d1 type dummy
 		assert ip -n "$ns" link add d2 type dummy

@@ -262,7 +262,7 @@ test_nested_bond_deleted()
 test_device_moved()
 {
 	assert setup_ns R P Q
-	assert psmon_quiet_ns "$R" "$P" "$Q"
+	assert quiet_ns "$R" "$P" "$Q"
 	assert ip link add veth0 netns "$R" type veth peer name veth0 netns "$P"
 	assert ip -n "$R" link set veth0 up
 	assert pc "$R" lag add veth0
@@ -365,7 +365,7 @@ test_single()
 	local before want now i
 
 	assert setup_ns R P
-	assert psmon_quiet_ns "$R" "$P"
+	assert quiet_ns "$R" "$P"
 	assert ip link add veth0 netns "$R" type veth peer name veth0 netns "$P"
 	assert ip -n "$R" link set veth0 up
 	assert ip -n "$P" link set veth0 up
@@ -426,7 +426,7 @@ team_port_active()
 test_team()
 {
 	assert setup_ns R P
-	assert psmon_quiet_ns "$R" "$P"
+	assert quiet_ns "$R" "$P"
 	assert ip -n "$R" link add team0 type team
 	assert ip link add team0-m1 netns "$R" type veth peer name team0-p1 netns "$P"
 	assert ip link add team0-m2 netns "$R" type veth peer name team0-p2 netns "$P"

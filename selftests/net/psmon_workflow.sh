@@ -147,7 +147,7 @@ member_inactive()
 test_check_active_backup()
 {
 	setup_ns R P || exit 1
-	assert psmon_quiet_ns "$R" "$P"
+	assert quiet_ns "$R" "$P"
 	assert make_lag "$R" "$P" bond0 2 active-backup
 	assert pc "$R" lag add bond0
 	run_chk bond0
