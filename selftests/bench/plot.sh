@@ -49,7 +49,7 @@ awk -F'\t' -v d="$tmp" -v pre="$2" '
 			if (c ~ /^psmon [0-9]+$/) {
 				n = c; sub(/^psmon /, "", n)
 				print n "\t" x > (d "/" pre "psmon-" k)
-			} else if (c !~ /^psmon/) {
+			} else if (c !~ /^psmon/ && c !~ / @ /) {
 				f = c; gsub(/ /, "_", f)
 				print "10\t" x "\n100000\t" x > (d "/" pre "alt-" f "-" k)
 			}

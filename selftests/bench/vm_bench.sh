@@ -48,6 +48,9 @@
 #   psmon N          psmon.ko, lag add bond0, N prefixes per family
 #   psmon 500 xL     the same with L LAGs registered (one prefix table per
 #                    namespace in psmon: each LAG counts every prefix)
+#   accept @ psmon N the accept-only hook again, measured just before
+#                    "psmon N" (psmon's LAGs detached meanwhile, its table
+#                    kept): the floor for that row ("own" in the report)
 #   no hook, after   and accept, after: the floor again at the end, which
 #                    shows how far one boot's figures drift over the run
 #
@@ -330,6 +333,24 @@ measure_all()
 	done
 }
 
+# floor_next_to CONFIG: measure the accept-only hook as "accept @ CONFIG",
+# just before CONFIG: the LAGs in ATTACHED are detached meanwhile (no
+# psmon hook on the member), the module and its table stay.
+floor_next_to()
+{
+	local lag
+
+	for lag in $ATTACHED; do
+		pc lag del "$lag" || return 1
+	done
+	insmod "$NFACCEPT_KO" dev="$DEV" ingress=1 egress=1 || return 1
+	measure_all "accept @ $1"
+	rmmod psmon_nfaccept || return 1
+	for lag in $ATTACHED; do
+		pc lag add "$lag" || return 1
+	done
+}
+
 # ------------------------------------------------------------ configurations
 
 topology()
@@ -481,16 +502,17 @@ report()
 	function diff(a, b) { return b == "" ? "-" : sprintf("%+.0f", a - b) }
 	function ratio(a, b) { return b == "" ? "-" : sprintf("%.3f", b / a) }
 	END {
-		printf "%-15s %-4s %-5s %7s %9s %8s %8s %8s %8s %8s %8s\n", "config", "dir", \
-			"fam", "pps", "instr/pk", "+nohook", "+accept", "+acc.end", \
-			"/nohook", "/nftset", "/bpf"
+		printf "%-22s %-4s %-5s %7s %9s %8s %8s %8s %8s %8s %8s %8s\n", "config", \
+			"dir", "fam", "pps", "instr/pk", "+nohook", "+accept", "own", \
+			"+acc.end", "/nohook", "/nftset", "/bpf"
 		for (i = 1; i <= keys; i++) {
 			split(order[i], k, SUBSEP)
 			a = sum[order[i]] / n[order[i]]
-			printf "%-15s %-4s %-5s %7.0f %9.1f %8s %8s %8s %8s %8s %8s\n", \
+			printf "%-22s %-4s %-5s %7.0f %9.1f %8s %8s %8s %8s %8s %8s %8s\n", \
 				k[1], k[2], k[3], 1e9 / (4 * a), a, \
 				diff(a, ipp("no hook", k[2], k[3])), \
 				diff(a, ipp("accept", k[2], k[3])), \
+				diff(a, ipp("accept @ " k[1], k[2], k[3])), \
 				diff(a, ipp("accept, after", k[2], k[3])), \
 				ratio(a, ipp("no hook", k[2], k[3])), \
 				ratio(a, ipp("nft set 500", k[2], k[3])), \
@@ -499,6 +521,7 @@ report()
 		print ""
 		print "instr/pk: guest instructions per packet (the mean of the runs);"
 		print "+nohook, +accept: more than with no hook, than with the accept-only hook;"
+		print "own: more than the accept-only hook measured just before this row (accept @ ...);"
 		print "+acc.end: more than with the accept-only hook measured again at the end;"
 		print "/nohook, /nftset, /bpf: packet rate relative to that configuration'"'"'s."
 		for (i = 1; i <= keys; i++) {
@@ -581,8 +604,10 @@ bpf_unload
 
 insmod "$PSMON_KO" max_prefixes=262144 || die "cannot load psmon.ko"
 pc lag add bond0 || die "psctl lag add bond0 failed"
+ATTACHED=bond0
 for n in $SIZES; do
 	psmon_table "$n" || die "cannot load $n prefixes"
+	floor_next_to "psmon $n" || die "cannot measure the floor next to psmon $n"
 	measure_all "psmon $n"
 	if [ "$n" = 500 ]; then
 		for rep in $(seq 2 "$REPEAT"); do
@@ -593,10 +618,14 @@ for n in $SIZES; do
 done
 psmon_table 500 || die "cannot load 500 prefixes"
 pc lag add bond1 || die "psctl lag add bond1 failed"
+ATTACHED="bond0 bond1"
+floor_next_to "psmon 500 x2" || die "cannot measure the floor next to psmon 500 x2"
 measure_all "psmon 500 x2"
 for lag in bond2 bond3; do
 	pc lag add "$lag" || die "psctl lag add $lag failed"
 done
+ATTACHED=$LAGS
+floor_next_to "psmon 500 x4" || die "cannot measure the floor next to psmon 500 x4"
 measure_all "psmon 500 x4"
 psmon_check_unmatched || FAILED=1
 for lag in $LAGS; do
