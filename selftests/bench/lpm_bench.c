@@ -52,6 +52,7 @@
 
 #include "lpm.h"
 #include "bintrie.h"
+#include "xorshift.h"
 
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "?"
@@ -82,8 +83,6 @@ static const char *const sname[NSTRUCT] = { "psmon", "psmon-ranges", "trie" };
 
 /* ---- xorshift64* ---- */
 
-static uint64_t rng_state = 0x5eed5eed5eed5eedull;
-
 /* Each table its own sequence, the same in both modes of the benchmark. */
 static void rng_seed(int v6, size_t n)
 {
@@ -91,19 +90,6 @@ static void rng_seed(int v6, size_t n)
 		    (uint64_t)n * 0x9e3779b97f4a7c15ull;
 	if (!rng_state)
 		rng_state = 1;
-}
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rnd_below(uint64_t n)
-{
-	return rnd() % n;
 }
 
 static void *xcalloc(size_t n, size_t size)

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "lpm.h"
+#include "xorshift.h"
 
 typedef unsigned __int128 u128;
 
@@ -67,25 +68,9 @@ static void *xcalloc(size_t n, size_t size)
 
 /* ---- xorshift64* PRNG ---- */
 
-static uint64_t rng_state;
-
 static void rng_seed(uint64_t seed)
 {
 	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
-}
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform enough in [0, n) for test purposes; n > 0. */
-static uint64_t rnd_below(uint64_t n)
-{
-	return rnd() % n;
 }
 
 static u128 rnd128(void)

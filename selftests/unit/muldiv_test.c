@@ -38,6 +38,7 @@ static u64 mul_u64_u64_div_u64(u64 a, u64 b, u64 c)
 }
 
 #include "muldiv.h"
+#include "xorshift.h"
 
 static int n, failed;
 
@@ -57,17 +58,6 @@ static u64 expect(u64 a, u64 b, u64 c)
 		return 0;
 	q = (u128)a * b / c;
 	return q > U64_MAX ? U64_MAX : (u64)q;
-}
-
-/* xorshift64*, fixed seed: the same inputs every run. */
-static u64 rnd(void)
-{
-	static u64 x = 0x9e3779b97f4a7c15ULL;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	return x * 0x2545f4914f6cdd1dULL;
 }
 
 int main(void)
