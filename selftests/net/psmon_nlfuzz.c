@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "splitmix.h"
+
 #include <linux/psmon.h>
 
 #ifndef NETLINK_EXT_ACK
@@ -60,24 +62,6 @@
 #define ANSWER_MS	10000
 
 /* ------------------------------------------------------------ random */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* splitmix64: small, fast and the same everywhere */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* A number in [0, n). */
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
 
 static bool chance(uint32_t percent)
 {

@@ -40,23 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "splitmix.h"
+
 #define MAX_FRAME	16384
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
 
 static void fill(unsigned char *p, size_t len)
 {
