@@ -17,14 +17,9 @@ if ! command -v python3 >/dev/null; then
 fi
 TOOLS=$(realpath ..)
 CHECK=$(realpath tests/promcheck.py)
-NODE_PID=
-cleanup_more() {
-	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
-}
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source tests/lib.sh
 
-err_is() { [ "$(cat "$TMP/err")" = "$1" ]; }
 value() {		# value SAMPLE-WITHOUT-VALUE: its value in $TMP/out
 	S=$1 awk 'BEGIN { s = ENVIRON["S"] }
 		substr($0, 1, length(s) + 1) == s " " { print substr($0, length(s) + 2) }' "$TMP/out"
@@ -219,15 +214,10 @@ else
 fi
 
 # ---- node_exporter serves the export ------------------------------------------------
-NODE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
-if [ -z "$NODE" ]; then
+if ! node_start "$TMP/textfile"; then
 	skip "node_exporter serves the export" "prometheus-node-exporter is not installed"
 else
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$NODE" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults \
-		--collector.textfile --collector.textfile.directory="$TMP/textfile" >"$TMP/node.log" 2>&1 &
-	NODE_PID=$!
-	python3 - "$port" >"$TMP/out" 2>"$TMP/err" <<'PY'
+	python3 - "$NODE_PORT" >"$TMP/out" 2>"$TMP/err" <<'PY'
 import sys, time, urllib.request
 url = "http://127.0.0.1:%s/metrics" % sys.argv[1]
 for _ in range(100):
@@ -247,8 +237,7 @@ PY
 	st=$?
 	cat "$TMP/node.log" >>"$TMP/err"
 	ok $st "node_exporter on 127.0.0.1 serves the export, node_textfile_scrape_error 0"
-	kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null
-	NODE_PID=
+	node_stop
 fi
 
 # ---- cron and systemd ---------------------------------------------------------------

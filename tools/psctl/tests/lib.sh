@@ -13,8 +13,13 @@
 #                        its log in TMP/log)
 #   run STATUS ARGS...   fake ARGS, stdout in TMP/out, stderr in TMP/err;
 #                        fails unless psctl exits with STATUS
+#   err_is TEXT          psctl's last stderr (TMP/err) is TEXT
 #   ok STATUS NAME       one TAP result; a failure shows TMP/err, TMP/out
 #   skip NAME REASON     one skipped TAP result
+#   node_start DIR       node_exporter serving DIR's textfiles on a free
+#                        port of 127.0.0.1 (NODE_PORT; log in TMP/node.log);
+#                        fails if it is not installed; node_stop (or the
+#                        exit) stops it
 #   tap_end              the plan, the count of failures, the exit status
 #
 # The scripts themselves check what they need (python3, ...) first.
@@ -22,8 +27,10 @@
 FAKE=$(realpath tests/fakenl.so)
 TMP=$(mktemp -d)
 
+NODE_PID=
 cleanup()
 {
+	node_stop
 	if declare -F cleanup_more >/dev/null; then
 		cleanup_more
 	fi
@@ -75,6 +82,31 @@ run()
 		echo "exit $got, expected $want" >>"$TMP/err"
 		return 1
 	}
+}
+
+err_is()
+{
+	[ "$(cat "$TMP/err")" = "$1" ]
+}
+
+node_start()
+{
+	local bin
+
+	bin=$(command -v prometheus-node-exporter || command -v node_exporter) ||
+		return 1
+	NODE_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+		return 1
+	"$bin" --web.listen-address="127.0.0.1:$NODE_PORT" --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$1" \
+		>"$TMP/node.log" 2>&1 &
+	NODE_PID=$!
+}
+
+node_stop()
+{
+	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
+	NODE_PID=
 }
 
 tap_end()

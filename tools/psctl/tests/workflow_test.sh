@@ -16,14 +16,9 @@ if ! command -v python3 >/dev/null; then
 	exit 0
 fi
 CHECK=$(realpath tests/promcheck.py)
-NODE_PID=
-cleanup_more() {
-	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
-}
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source tests/lib.sh
 
-err_is() { [ "$(cat "$TMP/err")" = "$1" ]; }
 count() { grep -c "$1" "$TMP/out"; }
 
 # ---- prefix get -------------------------------------------------------------
@@ -201,16 +196,11 @@ run 1 export prometheus prefixes top && run 1 export prometheus prefixes top 0 &
 	run 1 export prometheus prefixes all prefixes none
 ok $? "export: bad prefixes arguments are usage errors"
 
-NODE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
-if [ -z "$NODE" ]; then
-	n=$((n + 1)); echo "ok $n - node_exporter scrape time # SKIP prometheus-node-exporter is not installed"
+mkdir -p "$TMP/textfile" && cp "$TMP/psmon.prom" "$TMP/textfile/"
+if ! node_start "$TMP/textfile"; then
+	skip "node_exporter scrape time" "prometheus-node-exporter is not installed"
 else
-	mkdir -p "$TMP/textfile" && cp "$TMP/psmon.prom" "$TMP/textfile/"
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$NODE" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults \
-		--collector.textfile --collector.textfile.directory="$TMP/textfile" >"$TMP/node.log" 2>&1 &
-	NODE_PID=$!
-	python3 - "$port" >"$TMP/out" 2>"$TMP/err" <<'PY'
+	python3 - "$NODE_PORT" >"$TMP/out" 2>"$TMP/err" <<'PY'
 import sys, time, urllib.request
 url = "http://127.0.0.1:%s/metrics" % sys.argv[1]
 for _ in range(100):
@@ -235,8 +225,7 @@ PY
 	st=$?
 	ok $st "node_exporter serves the 100,000-prefix export in $(head -1 "$TMP/out")s (< 1 s), all 4,000 series of a family"
 	echo "# node_exporter scrape: $(head -1 "$TMP/out")s (best of 3)"
-	kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null
-	NODE_PID=
+	node_stop
 fi
 
 # ---- the export file: symlinks and signals --------------------------------------------
