@@ -230,7 +230,7 @@ check_exit()
 # ADDR, IPv4 or IPv6.  psmon_ref_get reads them.
 psmon_ref_counters()
 {
-	local ns=$1 m a k fam
+	local ns=$1 m a k fam chain hook field
 
 	shift
 	for m in bond0-m1 bond0-m2; do
@@ -241,20 +241,16 @@ psmon_ref_counters()
 			echo "counter in$k { }"
 			echo "counter out$k { }"
 		done
-		echo "chain in { type filter hook ingress device \"$m\" priority 0;"
-		k=0
-		for a in "$@"; do
-			k=$((k + 1)); fam=ip; [[ $a == *:* ]] && fam=ip6
-			echo "$fam daddr $a counter name in$k"
+		for chain in "in ingress daddr" "out egress saddr"; do
+			read -r chain hook field <<<"$chain"
+			echo "chain $chain { type filter hook $hook device \"$m\" priority 0;"
+			k=0
+			for a in "$@"; do
+				k=$((k + 1)); fam=ip; [[ $a == *:* ]] && fam=ip6
+				echo "$fam $field $a counter name $chain$k"
+			done
+			echo "}"
 		done
-		echo "}"
-		echo "chain out { type filter hook egress device \"$m\" priority 0;"
-		k=0
-		for a in "$@"; do
-			k=$((k + 1)); fam=ip; [[ $a == *:* ]] && fam=ip6
-			echo "$fam saddr $a counter name out$k"
-		done
-		echo "}"
 		echo "}"
 	done | ip netns exec "$ns" nft -f -
 }
