@@ -55,9 +55,11 @@ fi
 # w and l), so that a hang is diagnosed by the run that met it.
 hang_watch()
 {
-	sleep $(($1 > 30 ? $1 - 15 : $1 / 2)) || return
+	local after=$(($1 > 30 ? $1 - 15 : $1 / 2))
+
+	sleep "$after" || return
 	{
-		echo "# hang_watch: still running $(($1 > 30 ? $1 - 15 : $1 / 2))s after the start:"
+		echo "# hang_watch: still running ${after}s after the start:"
 		ps -eo pid,ppid,stat,wchan:32,etimes,args --sort=pid |
 			awk 'NR == 1 || $3 ~ /^D/ || $6 !~ /^\[/' | cut -c1-160 |
 			sed 's/^/#   /'
