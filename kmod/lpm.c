@@ -346,29 +346,6 @@ u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
 	return r->start <= addr ? r->slot : PSMON_LPM_NONE;
 }
 
-/*
- * le6(): r starts at or below hi:lo, for the search and the windows.
- * Where the compiler has 128-bit integers (64-bit targets), one 128-bit
- * comparison compiles to cmp/sbb and feeds the conditional move directly;
- * elsewhere the comparison is spelled out on the two halves without a
- * branch. Defining PSMON_LPM_NO_INT128 selects the second form, so the
- * unit tests can cover both.
- */
-#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
-static inline unsigned int le6(const struct psmon_lpm6_range *r,
-			       unsigned long long hi, unsigned long long lo)
-{
-	return ((__uint128_t)r->hi << 64 | r->lo) <=
-	       ((__uint128_t)hi << 64 | lo);
-}
-#else
-static inline unsigned int le6(const struct psmon_lpm6_range *r,
-			       unsigned long long hi, unsigned long long lo)
-{
-	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
-}
-#endif
-
 #if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 		      const unsigned char addr[16])
@@ -382,10 +359,10 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 	lo = psmon_lpm_be64(addr + 8);
 	while (n > 1) {
 		half = n / 2;
-		r = le6(r + half, hi, lo) ? r + half : r;
+		r = psmon_lpm6_le(r + half, hi, lo) ? r + half : r;
 		n -= half;
 	}
-	return le6(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
+	return psmon_lpm6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
 }
 #else
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
@@ -510,13 +487,32 @@ static unsigned int ix_sub_bits(size_t count, unsigned int max)
 	return k < max ? k : max;
 }
 
-static unsigned int ix_node(struct ix *x, unsigned int a, unsigned int b)
+static unsigned int ix_node(struct ix *x, unsigned int a, unsigned int b,
+			    unsigned long long base)
 {
 	if (x->dir) {
+		x->node[x->nnode].base = base;
 		x->node[x->nnode].a = a;
 		x->node[x->nnode].b = b;
 	}
 	return PSMON_LPM_CHUNK | (unsigned int)x->nnode++;
+}
+
+/*
+ * The sub-block of a slice from key cs: the smallest aligned block that
+ * holds the keys ranges from..to start on, its offset from cs in *base.
+ * Returns its size in bits, 0 if they all start on one key (IPv6 ranges
+ * inside one /64: no index separates them).
+ */
+static unsigned int ix_sub_block(const struct ix *x, unsigned long long cs,
+				 size_t from, size_t to,
+				 unsigned long long *base)
+{
+	unsigned long long a = ix_key(x, from) - cs, b = ix_key(x, to) - cs;
+	unsigned int bits = 64 - common64(a, b);
+
+	*base = bits ? a & ~(LPM64_MAX >> (64 - bits)) : a;
+	return bits;
 }
 
 /*
@@ -529,8 +525,8 @@ static unsigned int ix_node(struct ix *x, unsigned int a, unsigned int b)
 static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		     unsigned int shift, size_t j, size_t at, unsigned int lvl)
 {
-	unsigned long long cs, ce, i, lim = 1ull << k;
-	unsigned int e, k2;
+	unsigned long long cs, ce, i, sbase = 0, lim = 1ull << k;
+	unsigned int e, k2, sb;
 	size_t m, sub;
 
 	for (i = 0; i < lim; i++) {
@@ -541,19 +537,26 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		m = j;
 		while (m + 1 < x->nr && ix_key(x, m + 1) <= ce)
 			m++;
-		if (m - j < PSMON_LPM_WINDOW) {
+		sb = m > j ? ix_sub_block(x, cs, j + 1, m, &sbase) : 0;
+		if (m - j < PSMON_LPM_WINDOW &&
+		    (lvl || ix_on_key(x, j + 1, m))) {
 			e = (unsigned int)j;
-			if (!lvl && !ix_on_key(x, j + 1, m))
-				e = ix_node(x, e, PSMON_LPM_WIN);
-		} else if (lvl + 1 < PSMON_LPM_LEVELS && shift) {
-			k2 = ix_sub_bits(m - j + 1, shift);
+		} else if (lvl + 1 < PSMON_LPM_LEVELS && (sb || !lvl)) {
+			k2 = ix_sub_bits(m - j + 1, sb);
 			sub = x->ndir;
-			x->ndir += (size_t)1 << k2;
+			x->ndir += ((size_t)1 << k2) + 2;
 			e = ix_node(x, (unsigned int)sub,
-				    PSMON_LPM_SUB | (shift - k2));
-			ix_level(x, cs, k2, shift - k2, j, sub, lvl + 1);
+				    PSMON_LPM_SUB | k2 << 8 | (sb - k2), sbase);
+			if (x->dir) {
+				x->dir[sub] = (unsigned int)j;
+				x->dir[sub + ((size_t)1 << k2) + 1] =
+					(unsigned int)m;
+			}
+			ix_level(x, cs + sbase, k2, sb - k2, j, sub + 1,
+				 lvl + 1);
 		} else {
-			e = ix_node(x, (unsigned int)j, (unsigned int)(m - j + 1));
+			e = ix_node(x, (unsigned int)j,
+				    (unsigned int)(m - j + 1), 0);
 		}
 		if (x->dir)
 			x->dir[at + i] = e;
@@ -603,6 +606,9 @@ static unsigned int ix_build(struct ix *x, unsigned int k,
 	/* The top level, then the window outside the block. */
 	x->ndir = ((size_t)1 << k) + 1;
 	x->nnode = 0;
+	/* Node 0: what an IPv6 lookup reads for a top-level window. */
+	if (x->r6)
+		ix_node(x, 0, PSMON_LPM_SUB, 0);
 	ix_level(x, *base, k, x->w - *s - k, j, 0, 0);
 	if (x->dir)
 		x->dir[(size_t)1 << k] = (unsigned int)x->nr + PSMON_LPM_WINDOW - 1;
@@ -669,19 +675,6 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 	t->r = r;
 }
 
-/* An IPv6 window compared on all 128 bits (le6(), above). */
-
-static u32 window6(const struct psmon_lpm6 *t, u32 e,
-		   const unsigned char addr[16])
-{
-	const struct psmon_lpm6_range *r = t->r + e;
-	unsigned long long hi = psmon_lpm_be64(addr);
-	unsigned long long lo = psmon_lpm_be64(addr + 8);
-
-	return r[le6(r + 1, hi, lo) + le6(r + 2, hi, lo) +
-		 le6(r + 3, hi, lo)].slot;
-}
-
 /*
  * What a node asks for: the sub-indexes down to a window, or a search. The
  * offset in the block, masked to the slice an entry stands for, shifted by
@@ -692,18 +685,18 @@ u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
 	unsigned int off = addr - t->base, mask = t->slice, shift, lvl;
 	const struct psmon_lpm_node *n;
 
-	for (lvl = 1; lvl < PSMON_LPM_LEVELS; lvl++) {
+	/* A node per level at most: the builder puts none below the last. */
+	for (lvl = 0; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
 		if (!(n->b & PSMON_LPM_SUB))
 			return psmon_lpm4_search(t->r + n->a, n->b, addr);
 		shift = n->b & PSMON_LPM_SHIFT;
-		e = t->dir[n->a + ((off & mask) >> shift)];
+		e = t->dir[n->a + psmon_lpm_sub_entry(n, off & mask, shift)];
 		if (!(e & PSMON_LPM_CHUNK))
 			return psmon_lpm4_window(t, e, addr);
 		mask = (1u << shift) - 1;
 	}
-	n = &t->node[e & ~PSMON_LPM_CHUNK];
-	return psmon_lpm4_search(t->r + n->a, n->b, addr);
+	return PSMON_LPM_NONE;
 }
 
 u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
@@ -714,18 +707,16 @@ u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 	const struct psmon_lpm_node *n;
 	unsigned int shift, lvl;
 
-	for (lvl = 1; lvl < PSMON_LPM_LEVELS; lvl++) {
+	for (lvl = 0; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
-		if (n->b & PSMON_LPM_WIN)
-			return window6(t, n->a, addr);
 		if (!(n->b & PSMON_LPM_SUB))
 			return psmon_lpm6_search(t->r + n->a, n->b, addr);
 		shift = n->b & PSMON_LPM_SHIFT;
-		e = t->dir[n->a + ((off & mask) >> shift)];
+		e = t->dir[n->a + psmon_lpm_sub_entry(n, off & mask, shift)];
 		if (!(e & PSMON_LPM_CHUNK))
-			return window6(t, e, addr);
+			return psmon_lpm6_window_full(t, e, psmon_lpm_be64(addr),
+						      psmon_lpm_be64(addr + 8));
 		mask = (1ull << shift) - 1;
 	}
-	n = &t->node[e & ~PSMON_LPM_CHUNK];
-	return psmon_lpm6_search(t->r + n->a, n->b, addr);
+	return PSMON_LPM_NONE;
 }

@@ -101,22 +101,33 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * When no more ranges than that meet the slice, the answer is in the
  * window: the number of its other ranges starting at or below the address
  * says which (psmon_lpm[46]_window(), three comparisons and no branch). A
- * slice more ranges meet names a node (PSMON_LPM_CHUNK): a sub-index that
- * cuts the slice the same way into windows (about two entries per range;
- * its entries may name nodes in turn, PSMON_LPM_LEVELS levels in all), or,
+ * slice more ranges meet names a node (PSMON_LPM_CHUNK): a sub-index, or,
  * at the last level or for a slice that cannot be cut, the ranges to
- * search. Addresses outside the block, whose offset shifted is 2^k or
- * more, take the entry after the top level, a window of PSMON_LPM_NONE:
- * the bounds test is a minimum, not a branch. k grows with the table
- * (PSMON_LPM_DIR_PER4 or _PER6 entries per prefix, from 2^PSMON_LPM_DIR_MIN
- * to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the first 64 address bits
- * (s + k <= 64); its top-level windows compare those 64 (below), the
- * others all 128.
+ * search. A sub-index is cut to the slice's cluster: the smallest aligned
+ * block holding where its ranges start, 2^bits entries for equal slices of
+ * it (about two per range), one before them for the part of the slice
+ * below the block and one after for the part above (psmon_lpm_sub_entry():
+ * a signed shift and two clamps, no branch); its entries may name nodes in
+ * turn, PSMON_LPM_LEVELS levels in all. Addresses outside the block, whose
+ * offset shifted is 2^k or more, take the entry after the top level, a
+ * window of PSMON_LPM_NONE: the bounds test is a minimum, not a branch. k
+ * grows with the table (PSMON_LPM_DIR_PER4 or _PER6 entries per prefix,
+ * from 2^PSMON_LPM_DIR_MIN to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the
+ * first 64 address bits (s + k <= 64); its top-level windows hold only
+ * ranges that start on a /64 and compare those 64 bits, the others all
+ * 128 (a top-level slice with a range starting inside a /64 is a
+ * sub-index, however few ranges meet it).
  *
- * So most lookups are a subtraction, a minimum, one load of a 4-byte entry
+ * So an IPv4 lookup is a subtraction, a minimum, one load of a 4-byte entry
  * and a window of a few adjacent ranges, with no data-dependent branch,
- * whatever the table's size; the others, a node, another entry and maybe
- * a search of a few ranges. Nesting costs nothing.
+ * whatever the table's size; or, behind one branch, a node, another entry
+ * and maybe a search of a few ranges. IPv6 prefixes sit in clusters (an
+ * allocation each) that no affordable top level separates, so an IPv6
+ * lookup reads the top-level entry and a sub-index entry whatever the
+ * first is (node 0 stands in for a top-level window, and what it reads is
+ * discarded) and branches only below the first sub-index level: two
+ * loads more than a top-level window, and no branch to mispredict between
+ * them. Nesting costs nothing.
  */
 #define PSMON_LPM_DIR_MIN	8
 #define PSMON_LPM_DIR_MAX	20
@@ -126,13 +137,14 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 /*
  * Bounds of an index of nr ranges, for callers that reserve room before
  * building: entries beyond the top level's 2^k + 1, and nodes, per range.
- * A sub-index is made for a slice that c >= 5 ranges meet, so c - 1 >= 4
- * of them start in it, and has fewer than 4c <= 5(c - 1) entries; each
- * range starts in one slice of a level: at most 5 nr entries and nr / 4
- * nodes a level. An IPv6 top-level window compared in full is a node for
- * a slice at least one range starts in, other than the top level's
- * sub-index and search slices: the top level has at most nr nodes in all.
- * 10 nr entries and 3 nr / 2 nodes in all.
+ * A sub-index is made for a slice that c >= 2 ranges meet (c >= 5 below
+ * the top level), so c - 1 >= 1 of them start in it, and has 2^bits + 2
+ * entries, 2^bits the least power of two >= 2c (at least 4): 6 for c = 2,
+ * at most 5(c - 1) beyond. Each range starts in one slice of a level, and
+ * only the top level and the one below have sub-indexes: at most 12 nr
+ * entries. Nodes: the top level at most nr, each level below at most
+ * nr / 4 (a node's slice has four ranges starting in it), and IPv6's node
+ * 0: at most 3 nr / 2 + 1 <= 2 nr.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
 #define PSMON_LPM_NODES_PER_RANGE	2
@@ -145,18 +157,38 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 
 /*
  * A node: ranges a..a + b - 1 to search; or, with PSMON_LPM_SUB in b, a
- * sub-index at dir[a] whose entries stand for 2^(b & PSMON_LPM_SHIFT)
- * keys each; or, with PSMON_LPM_WIN in b, the window from range a to
- * compare on all 128 bits (IPv6, top level).
+ * sub-index at dir[a]: its block starts base keys into the slice, and its
+ * PSMON_LPM_BITS(b) bits of entries after dir[a] stand for
+ * 2^(b & PSMON_LPM_SHIFT) keys each.
  */
 struct psmon_lpm_node {
+	u64 base;
 	u32 a;
 	u32 b;
 };
 
 #define PSMON_LPM_SUB		0x80000000u
-#define PSMON_LPM_WIN		0x40000000u
 #define PSMON_LPM_SHIFT		0xffu
+#define PSMON_LPM_BITS(b)	(((b) >> 8) & 0xffu)
+
+/*
+ * The entry of a sub-index for the offset off in its slice: 0 below its
+ * block, 1 + 2^bits above it, the key's slice of the block in between.
+ * The offset from the block's start is negative below it, so its signed
+ * shift is too; both bounds are minima and maxima, not branches.
+ */
+static inline unsigned long psmon_lpm_sub_entry(const struct psmon_lpm_node *n,
+						u64 off, unsigned int shift)
+{
+	long long i = (long long)(off - n->base) >> shift;
+	long long out = 1ll << PSMON_LPM_BITS(n->b);
+
+	if (i < -1)
+		i = -1;
+	if (i > out)
+		i = out;
+	return (unsigned long)(i + 1);
+}
 
 struct psmon_lpm4 {
 	u32 base;	/* the block's first address */
@@ -179,7 +211,7 @@ struct psmon_lpm6 {
 };
 
 /* Top-level index bits (k) for a family of n prefixes. */
-#define PSMON_LPM_DIR_PER4	64	/* entries per IPv4 prefix */
+#define PSMON_LPM_DIR_PER4	256	/* entries per IPv4 prefix */
 #define PSMON_LPM_DIR_PER6	4	/* per IPv6 prefix */
 unsigned int psmon_lpm_dir_bits(size_t n, int ipv6);
 
@@ -263,11 +295,47 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 }
 
 /*
+ * psmon_lpm6_le(): r starts at or below hi:lo, for the search and the
+ * windows. Where the compiler has 128-bit integers (64-bit targets), one
+ * 128-bit comparison compiles to cmp/sbb and feeds the conditional move
+ * directly; elsewhere the comparison is spelled out on the two halves
+ * without a branch. Defining PSMON_LPM_NO_INT128 selects the second form,
+ * so the unit tests can cover both.
+ */
+#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
+static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
+					 u64 hi, u64 lo)
+{
+	return ((__uint128_t)r->hi << 64 | r->lo) <=
+	       ((__uint128_t)hi << 64 | lo);
+}
+#else
+static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
+					 u64 hi, u64 lo)
+{
+	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
+}
+#endif
+
+/* A window compared on all 128 bits: any level's. */
+static inline u32 psmon_lpm6_window_full(const struct psmon_lpm6 *t, u32 e,
+					 u64 hi, u64 lo)
+{
+	const struct psmon_lpm6_range *r = t->r + e;
+	unsigned long i = psmon_lpm6_le(r + 1, hi, lo);
+
+	i += psmon_lpm6_le(r + 2, hi, lo);
+	i += psmon_lpm6_le(r + 3, hi, lo);
+
+	return r[i].slot;
+}
+
+/*
  * The IPv6 top level's windows compare the first 64 bits only: the index
  * gives a window there only when the ranges starting in the slice all
  * start on a /64 (the others, and every range past the slice, start on a
- * later /64 than any address of the slice). Any other slice names a node
- * whose window is compared in full (psmon_lpm6_chunk()).
+ * later /64 than any address of the slice). Any other slice names a
+ * sub-index, whose windows are compared in full.
  */
 static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
 {
@@ -280,7 +348,22 @@ static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
 	return r[i].slot;
 }
 
-/* Slot of the most specific prefix holding addr, or PSMON_LPM_NONE. */
+/*
+ * Slot of the most specific prefix holding addr, or PSMON_LPM_NONE.
+ *
+ * IPv4: the top-level entry, then its window or, behind a branch, the node
+ * (psmon_lpm4_chunk(), out of line). IPv4 tables get enough top-level
+ * entries for most lookups to end there, so the branch is mostly
+ * predicted.
+ *
+ * IPv6: the top-level entry names a window or a sub-index (every top-level
+ * node is one); the sub-index's entry is read either way, from node 0 for
+ * a window, and the right one of the two selected by a mask. A branch
+ * only for an entry naming a node below that, out of line. Every window
+ * is compared on all 128 bits here (a top-level window's ranges start on
+ * a /64, so that gives the same answer). Always inline: the selection is
+ * what the function is for.
+ */
 static inline u32 psmon_lpm4_lookup(const struct psmon_lpm4 *t, u32 addr)
 {
 	u32 e = psmon_lpm4_entry(t, addr);
@@ -290,15 +373,27 @@ static inline u32 psmon_lpm4_lookup(const struct psmon_lpm4 *t, u32 addr)
 	return psmon_lpm4_window(t, e, addr);
 }
 
-static inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
-				    const u8 addr[16] /* network order */)
+static __always_inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
+					     const u8 addr[16])
 {
 	u64 hi = psmon_lpm_be64(addr);
-	u32 e = psmon_lpm6_entry(t, hi);
+	u64 off = hi - t->base;
+	u64 i = off >> t->shift;
+	u64 out = t->out;
+	const struct psmon_lpm_node *n;
+	u32 e, f, c;
 
-	if (e & PSMON_LPM_CHUNK)
+	if (i > out)
+		i = out;
+	e = t->dir[i];
+	c = 0u - (e >> 31);	/* all ones if e names a node */
+	n = &t->node[e & c & ~PSMON_LPM_CHUNK];
+	f = t->dir[n->a + psmon_lpm_sub_entry(n, off & t->slice,
+					      n->b & PSMON_LPM_SHIFT)];
+	f = e ^ ((e ^ f) & c);
+	if (f & PSMON_LPM_CHUNK)
 		return psmon_lpm6_chunk(t, e, addr);
-	return psmon_lpm6_window(t, e, hi);
+	return psmon_lpm6_window_full(t, f, hi, psmon_lpm_be64(addr + 8));
 }
 
 #endif /* _PSMON_LPM_H */

@@ -316,7 +316,7 @@ void psmon_prefix_fold_lag(struct psmon_net *pn, const struct psmon_lag *lag)
  * Lookup table of a namespace without prefixes: every address unmatched.
  * What psmon_lpm[46]_build() and _index() give for no prefix with
  * psmon_lpm_dir_bits(0, ...) = 2: one range and its padding, four windows of
- * the whole space and the window outside it.
+ * the whole space and the window outside it; IPv6 has its node 0.
  */
 static const u32 psmon_empty_dir[(1 << 2) + 1] = {
 	[1 << 2] = 1 + PSMON_LPM_WINDOW - 1,	/* nr + WINDOW - 1 */
@@ -332,11 +332,17 @@ static const struct psmon_lpm6_range psmon_empty_r6[1 + PSMON_LPM_PAD] = {
 	[1 ... PSMON_LPM_PAD] = { U64_MAX, U64_MAX, PSMON_LPM_NONE },
 };
 
+/* IPv6's node 0, which a lookup reads for a top-level window. */
+static const struct psmon_lpm_node psmon_empty_node6[1] = {
+	{ .a = 0, .b = PSMON_LPM_SUB },
+};
+
 struct psmon_table psmon_empty_table = {
 	.v4 = { .shift = 32 - 2, .out = 1 << 2, .slice = U32_MAX >> 2,
 		.dir = psmon_empty_dir, .r = psmon_empty_r4 },
 	.v6 = { .shift = 64 - 2, .out = 1 << 2, .slice = U64_MAX >> 2,
-		.dir = psmon_empty_dir, .r = psmon_empty_r6 },
+		.dir = psmon_empty_dir, .r = psmon_empty_r6,
+		.node = psmon_empty_node6 },
 };
 
 /* Free a table no longer published, after a grace period. */

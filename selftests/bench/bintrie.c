@@ -6,13 +6,16 @@
  * Its own translation unit, so that a lookup is a real call, as
  * bpf_map_lookup_elem() is for this map type.
  */
+#define _DEFAULT_SOURCE
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "bintrie.h"
+#include "hugemem.h"
 
 #define BT_IM		1u	/* intermediate node: no value */
-#define BT_BLOCK	4096	/* objects per pool block */
+#define BT_BLOCK	32768	/* objects per pool block */
 
 struct bt_node {
 	void *rcu_room[2];	/* the kernel's struct rcu_head */
@@ -125,7 +128,7 @@ static struct bt_node *bt_alloc(struct bt *t)
 		if (!blocks)
 			return NULL;
 		t->blocks = blocks;
-		b = aligned_alloc(64, BT_BLOCK * t->obj_bytes);
+		b = huge_calloc(BT_BLOCK, t->obj_bytes);
 		if (!b)
 			return NULL;
 		t->blocks[t->nblocks++] = b;

@@ -30,6 +30,7 @@
  *
  * Nothing here passes or fails, except a disagreement between structures.
  */
+#define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
@@ -52,6 +53,7 @@
 
 #include "lpm.h"
 #include "bintrie.h"
+#include "hugemem.h"
 #include "xorshift.h"
 
 #ifndef BENCH_CFLAGS
@@ -422,8 +424,8 @@ static void psmon_fill(struct bench *b)
 		b->nr = psmon_lpm6_build(b->p, b->n, b->r6);
 		psmon_lpm6_index_size(b->r6, b->nr, b->k, &b->z);
 	}
-	b->dir = xcalloc(b->z.dir, sizeof(*b->dir));
-	b->node = xcalloc(b->z.node, sizeof(*b->node));
+	b->dir = huge_calloc(b->z.dir, sizeof(*b->dir));
+	b->node = huge_calloc(b->z.node, sizeof(*b->node));
 	if (!b->v6)
 		psmon_lpm4_index(&b->t4, b->r4, b->nr, b->k, b->dir, b->node);
 	else
@@ -447,9 +449,9 @@ static void bench_setup(struct bench *b, int v6, size_t want)
 			memcpy(&b->a4[i], b->addr[i], sizeof(b->a4[i]));
 		free(b->addr);
 		b->addr = NULL;
-		b->r4 = xcalloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r4));
+		b->r4 = huge_calloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r4));
 	} else {
-		b->r6 = xcalloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r6));
+		b->r6 = huge_calloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r6));
 	}
 	b->k = psmon_lpm_dir_bits(b->n, b->v6);
 	psmon_fill(b);
@@ -649,12 +651,10 @@ static uint32_t sub_entry(const struct bench *b, uint32_t e, size_t j)
 	}
 	while (e & PSMON_LPM_CHUNK) {
 		n = &b->node[e & ~PSMON_LPM_CHUNK];
-		if (n->b & PSMON_LPM_WIN)
-			return n->a;	/* a window */
 		if (!(n->b & PSMON_LPM_SUB))
 			return e;
 		shift = n->b & PSMON_LPM_SHIFT;
-		e = b->dir[n->a + ((off & mask) >> shift)];
+		e = b->dir[n->a + psmon_lpm_sub_entry(n, off & mask, shift)];
 		mask = (1ull << shift) - 1;
 	}
 	return e;

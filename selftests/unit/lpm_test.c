@@ -240,7 +240,7 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 			  size_t count, unsigned int shift, unsigned int lvl)
 {
 	const struct psmon_lpm_node *n;
-	unsigned int sub_shift;
+	unsigned int sub_shift, bits;
 	size_t i, sub;
 	uint32_t e;
 
@@ -260,15 +260,6 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 			continue;
 		}
 		n = &t->node[j][e];
-		if (n->b & PSMON_LPM_WIN) {
-			/* An IPv6 top-level window compared in full. */
-			if (t->w != 128 || lvl || n->b != PSMON_LPM_WIN ||
-			    n->a >= t->cnt)
-				fail("node %u: window %u at level %u", e, n->a,
-				     lvl);
-			seen.windows[lvl] += !j;
-			continue;
-		}
 		if (!(n->b & PSMON_LPM_SUB)) {
 			if (n->b <= PSMON_LPM_WINDOW || n->a >= t->cnt ||
 			    n->b > t->cnt - n->a)
@@ -277,18 +268,35 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 			seen.searches[lvl] += !j;
 			continue;
 		}
+		/*
+		 * A sub-index: 2^bits entries for an aligned block inside
+		 * the slice, one before them for the slice below the block
+		 * and one after for above it, both windows. Only the top
+		 * level has one of a single entry (its nodes are all
+		 * sub-indexes: psmon_lpm[46]_lookup()).
+		 */
 		sub_shift = n->b & PSMON_LPM_SHIFT;
-		if (lvl + 1 >= PSMON_LPM_LEVELS || sub_shift >= shift) {
-			fail("node %u: a sub-index at level %u, shift %u of %u",
-			     e, lvl + 1, sub_shift, shift);
+		bits = PSMON_LPM_BITS(n->b);
+		if (lvl + 1 >= PSMON_LPM_LEVELS || (lvl && !bits) ||
+		    sub_shift + bits > shift ||
+		    (n->b & ~(PSMON_LPM_SUB | 0xffffu)) ||
+		    n->base >> shift ||
+		    n->base & ((1ull << (sub_shift + bits)) - 1)) {
+			fail("node %u: a sub-index at level %u, %u bits, shift %u of %u, block at %#llx",
+			     e, lvl + 1, bits, sub_shift, shift,
+			     (unsigned long long)n->base);
 			continue;
 		}
-		sub = (size_t)1 << (shift - sub_shift);
+		sub = ((size_t)1 << bits) + 2;
 		if (n->a >= t->z[j].dir || sub > t->z[j].dir - n->a) {
 			fail("node %u: sub-index %u+%zu of %zu", e, n->a, sub,
 			     t->z[j].dir);
 			continue;
 		}
+		if ((t->dir[j][n->a] | t->dir[j][n->a + sub - 1]) &
+		    PSMON_LPM_CHUNK)
+			fail("node %u: below or above its block, not a window",
+			     e);
 		check_entries(t, j, n->a, sub, sub_shift, lvl + 1);
 	}
 }
@@ -848,58 +856,73 @@ static void test_bottom6(void)
 }
 
 /*
- * Clusters dense enough for every level of the index: 256 host prefixes
- * in a row (windows at the last level) and a few close together in a
- * slice of their own (a search at the last level), in a block as large as
- * the address space. Every address of the clusters against the naive
+ * Clusters that take every level of the index. A sub-index is cut to the
+ * block its ranges start in, so a level is only reached through a slice
+ * that also holds a prefix far from the cluster: cluster A, 256 prefixes in
+ * a row, shares its top-level slice with prefix `far`, so the sub-index
+ * spans both and A falls in one of its slices: windows at the last level.
+ * Cluster B, in the same top slice, puts more ranges than a window holds
+ * on one key (IPv6: host routes inside one /64) next to a prefix on the
+ * next key: a search at the last level. The block is as large as the
+ * address space. Every address of the clusters against the naive
  * reference, and the levels the module-size index used.
  */
-static void run_levels(unsigned int w, u128 unit, u128 base_a, u128 base_b,
-		       unsigned int plen, u128 lo, u128 hi)
+static void run_levels(unsigned int w, u128 unit, u128 far, u128 base_a,
+		       unsigned int plen, u128 base_b, u128 lo, u128 hi)
 {
-	struct tpfx p[2 + 256 + 4];
+	struct tpfx p[3 + 256 + 5];
 	struct table t;
 	size_t n = 0, i;
 	u128 a;
 
 	p[n++] = (struct tpfx){ lo, 16, 1 };
 	p[n++] = (struct tpfx){ hi, 16, 2 };
+	p[n++] = (struct tpfx){ far, plen, 3 };
 	for (i = 0; i < 256; i++)
 		p[n++] = (struct tpfx){ base_a + i * unit, plen,
 					(uint32_t)(100 + i) };
-	for (i = 0; i < 4; i++)
-		p[n++] = (struct tpfx){ base_b + 2 * i * unit, plen,
-					(uint32_t)(10 + i) };
+	if (w == 128) {
+		for (i = 0; i < 4; i++)
+			p[n++] = (struct tpfx){ base_b + 2 * i + 1, 128,
+						(uint32_t)(10 + i) };
+		p[n++] = (struct tpfx){ base_b + unit, plen, 14 };
+	}
 	table_build(&t, w, p, n);
 	if (!seen.windows[PSMON_LPM_LEVELS - 1] ||
-	    !seen.searches[PSMON_LPM_LEVELS - 1])
+	    (w == 128 && !seen.searches[PSMON_LPM_LEVELS - 1]))
 		fail("the index has %zu windows and %zu searches at its last level",
 		     seen.windows[PSMON_LPM_LEVELS - 1],
 		     seen.searches[PSMON_LPM_LEVELS - 1]);
-	for (i = 0; i < 260; i++) {
+	for (i = 0; i < 258; i++) {
 		a = base_a + i * unit;
 		expect(&t, a, naive_lookup(p, n, w, a));
 		expect(&t, a + unit - 1, naive_lookup(p, n, w, a + unit - 1));
 	}
-	for (i = 0; i < 10; i++) {
-		a = base_b + i * unit;
+	for (i = 0; w == 128 && i < 10; i++) {
+		expect(&t, base_b + i, naive_lookup(p, n, w, base_b + i));
+		a = base_b + unit + i;
 		expect(&t, a, naive_lookup(p, n, w, a));
-		expect(&t, a + unit - 1, naive_lookup(p, n, w, a + unit - 1));
 	}
+	expect(&t, far, naive_lookup(p, n, w, far));
 	check_edges_naive(&t, p, n);
 	table_free(&t);
 }
 
+/*
+ * IPv4 has no last-level search: a key is an address, and a sub-index has
+ * an entry per address for any cluster small enough to need one.
+ */
 static void test_levels4(void)
 {
-	run_levels(32, 1, parse("10.17.48.0", 32), parse("10.21.64.0", 32), 32,
-		   parse("1.0.0.0", 32), parse("250.0.0.0", 32));
+	run_levels(32, 1, parse("10.17.0.0", 32), parse("10.17.48.0", 32), 32,
+		   0, parse("1.0.0.0", 32), parse("250.0.0.0", 32));
 }
 
 static void test_levels6(void)
 {
-	run_levels(128, (u128)1 << 64, parse("2001:db8:1234:5600::", 128),
-		   parse("2001:db8:4321:4000::", 128), 64, parse("1::", 128),
+	run_levels(128, (u128)1 << 64, parse("2000::", 128),
+		   parse("2001:db8:1234:5600::", 128), 64,
+		   parse("2001:db8:4321:4000::", 128), parse("1::", 128),
 		   parse("f000::", 128));
 }
 
