@@ -515,19 +515,52 @@ static unsigned int ix_sub_block(const struct ix *x, unsigned long long cs,
 	return bits;
 }
 
+static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
+		     unsigned int shift, size_t j, size_t at, unsigned int lvl);
+
+/*
+ * The node for a slice from key cs at level lvl that ranges j..m meet, j
+ * holding cs: a sub-index cut to where ranges j + 1..m start, with the
+ * windows below and above that block, or the ranges to search (at the
+ * last level, or below the top for ranges all starting on one key).
+ */
+static unsigned int ix_chunk(struct ix *x, unsigned long long cs, size_t j,
+			     size_t m, unsigned int lvl)
+{
+	unsigned long long sbase;
+	unsigned int sb, k2, e;
+	size_t sub;
+
+	sb = ix_sub_block(x, cs, j + 1, m, &sbase);
+	if (lvl + 1 >= PSMON_LPM_LEVELS || (!sb && lvl))
+		return ix_node(x, (unsigned int)j, (unsigned int)(m - j + 1),
+			       0);
+	k2 = ix_sub_bits(m - j + 1, sb);
+	sub = x->ndir;
+	x->ndir += ((size_t)1 << k2) + 2;
+	e = ix_node(x, (unsigned int)sub, PSMON_LPM_SUB | k2 << 8 | (sb - k2),
+		    sbase);
+	if (x->dir) {
+		x->dir[sub] = (unsigned int)j;
+		x->dir[sub + ((size_t)1 << k2) + 1] = (unsigned int)m;
+	}
+	ix_level(x, cs + sbase, k2, sb - k2, j, sub + 1, lvl + 1);
+	return e;
+}
+
 /*
  * Entries at..at + 2^k for the slices of 2^shift keys from base, at index
  * level lvl (0: the top); j is the range holding base. A slice that more
- * ranges meet than a window holds gets a sub-index of its own, down to
- * PSMON_LPM_LEVELS levels (so the recursion is that deep at most), or a
- * node of ranges to search.
+ * ranges meet than a window holds, or at the top level an IPv6 slice with
+ * a range starting inside a /64, gets a node (ix_chunk()): the recursion
+ * is PSMON_LPM_LEVELS deep at most.
  */
 static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		     unsigned int shift, size_t j, size_t at, unsigned int lvl)
 {
-	unsigned long long cs, ce, i, sbase = 0, lim = 1ull << k;
-	unsigned int e, k2, sb;
-	size_t m, sub;
+	unsigned long long cs, ce, i, lim = 1ull << k;
+	unsigned int e;
+	size_t m;
 
 	for (i = 0; i < lim; i++) {
 		cs = base + (i << shift);
@@ -537,27 +570,11 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		m = j;
 		while (m + 1 < x->nr && ix_key(x, m + 1) <= ce)
 			m++;
-		sb = m > j ? ix_sub_block(x, cs, j + 1, m, &sbase) : 0;
 		if (m - j < PSMON_LPM_WINDOW &&
-		    (lvl || ix_on_key(x, j + 1, m))) {
+		    (lvl || ix_on_key(x, j + 1, m)))
 			e = (unsigned int)j;
-		} else if (lvl + 1 < PSMON_LPM_LEVELS && (sb || !lvl)) {
-			k2 = ix_sub_bits(m - j + 1, sb);
-			sub = x->ndir;
-			x->ndir += ((size_t)1 << k2) + 2;
-			e = ix_node(x, (unsigned int)sub,
-				    PSMON_LPM_SUB | k2 << 8 | (sb - k2), sbase);
-			if (x->dir) {
-				x->dir[sub] = (unsigned int)j;
-				x->dir[sub + ((size_t)1 << k2) + 1] =
-					(unsigned int)m;
-			}
-			ix_level(x, cs + sbase, k2, sb - k2, j, sub + 1,
-				 lvl + 1);
-		} else {
-			e = ix_node(x, (unsigned int)j,
-				    (unsigned int)(m - j + 1), 0);
-		}
+		else
+			e = ix_chunk(x, cs, j, m, lvl);
 		if (x->dir)
 			x->dir[at + i] = e;
 	}
