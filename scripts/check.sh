@@ -263,7 +263,8 @@ if [ "$module_ok" = 1 ]; then
 		account "$name" "$out/$name.tap" "$rc" "$why"
 	done
 	if [ -f "$out/dmesg.txt" ]; then
-		pat='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kmemleak|general protection fault|soft lockup|rcu.*stall|blocked for more than'
+		# shellcheck source=../selftests/lib.sh
+		pat=$(source "$root/selftests/lib.sh" && echo "$KERNEL_REPORT_RE")
 		if grep -E "$pat" "$out/dmesg.txt" > "$out/kernel-log.txt"; then
 			record kernel-log 0 1 0 "kernel problems, see $out/kernel-log.txt"
 			# The first report whole (from a few lines before its

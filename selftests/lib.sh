@@ -438,16 +438,22 @@ known_filter()
 	END { if (inrep) flush(hit) }'
 }
 
+# What counts as a kernel report in a log, on any kernel: dmesg_check,
+# scripts/check.sh's kernel-log step (which reads it from here) and, with
+# the debug kernels' own reports added, selftests/vm/debug_check.sh.
+KERNEL_REPORT_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|suspected memory leak|'\
+'general protection fault|soft lockup|rcu.*stall|blocked for more than'
+
 # dmesg_check [NAME]: fail (return 1, printing the lines as comments) when
-# the kernel log gained a WARNING:, BUG:, Oops, "Call Trace", KASAN, UBSAN
-# or kmemleak report since dmesg_mark (since boot without a mark); the
-# known false alarms above (debug kernels only) do not count.
+# the kernel log gained a report (KERNEL_REPORT_RE) since dmesg_mark (since
+# boot without a mark); the known false alarms above (debug kernels only)
+# do not count.
 dmesg_check()
 {
 	local name=${1:-dmesg} new
 
 	new=$(dmesg | tail -n +$(( ${DMESG_MARK:-0} + 1 )) | known_filter /dev/null |
-	      grep -E 'WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kmemleak|general protection fault')
+	      grep -E "$KERNEL_REPORT_RE")
 	if [ -n "$new" ]; then
 		echo "# $name: kernel reported problems:"
 		dmesg | tail -n +$(( ${DMESG_MARK:-0} + 1 )) | sed 's/^/# /' | tail -n 60
