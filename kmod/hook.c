@@ -290,8 +290,8 @@ static __always_inline u32 psmon_fast_len(const struct sk_buff *skb, int dir)
 }
 
 /*
- * An index entry that names a node (a sub-index, a search, an IPv6 window
- * to compare in full): off the fast path. @t is the table the entry came
+ * An index entry that names a node (a sub-index or a search): off the
+ * fast path. @t is the table the entry came
  * from, read once by the caller: a table published since then has other
  * nodes.
  */

@@ -391,12 +391,17 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 }
 #endif
 
+/* psmon_lpm6_lookup() reads every top-level node as a sub-index. */
+#if PSMON_LPM_LEVELS < 2
+#error "the top level's nodes must be sub-indexes"
+#endif
+
 /*
  * The direct index (see lpm.h).
  *
- * k: 64 entries per IPv4 prefix, so that even clustered prefixes mostly
- * get slices of their own (a window, no node: 2^16 entries for 1,000
- * prefixes, the most, 2^20, from 16,384 on); 4 per IPv6 prefix, whose
+ * k: 128 entries per IPv4 prefix, so that even clustered prefixes mostly
+ * get slices of their own (a window, no node: 2^17 entries for 1,000
+ * prefixes, the most, 2^20, from 8,192 on); 4 per IPv6 prefix, whose
  * clusters no affordable top level separates (their sub-indexes do). At
  * least 2^PSMON_LPM_DIR_MIN for a family with prefixes, 4 entries for a
  * family without. The index is also capped by the block, so a table in

@@ -139,12 +139,12 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * building: entries beyond the top level's 2^k + 1, and nodes, per range.
  * A sub-index is made for a slice that c >= 2 ranges meet (c >= 5 below
  * the top level), so c - 1 >= 1 of them start in it, and has 2^bits + 2
- * entries, 2^bits the least power of two >= 2c (at least 4): 6 for c = 2,
- * at most 5(c - 1) beyond. Each range starts in one slice of a level, and
- * only the top level and the one below have sub-indexes: at most 12 nr
- * entries. Nodes: the top level at most nr, each level below at most
- * nr / 4 (a node's slice has four ranges starting in it), and IPv6's node
- * 0: at most 3 nr / 2 + 1 <= 2 nr.
+ * entries, 2^bits at most the least power of two >= 2c (at least 4): at
+ * most 6 for c = 2, 5(c - 1) beyond. Each range starts in one slice of a
+ * level, and only the top level and the one below have sub-indexes: at
+ * most 12 nr entries. Nodes: the top level at most nr, each level below
+ * at most nr / 4 (a node's slice has four ranges starting in it), and
+ * IPv6's node 0: at most 3 nr / 2 + 1 <= 2 nr.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
 #define PSMON_LPM_NODES_PER_RANGE	2
@@ -180,8 +180,8 @@ struct psmon_lpm_node {
 static inline unsigned long psmon_lpm_sub_entry(const struct psmon_lpm_node *n,
 						u64 off, unsigned int shift)
 {
-	long long i = (long long)(off - n->base) >> shift;
-	long long out = 1ll << PSMON_LPM_BITS(n->b);
+	s64 i = (s64)(off - n->base) >> shift;
+	s64 out = (s64)1 << PSMON_LPM_BITS(n->b);
 
 	if (i < -1)
 		i = -1;
@@ -211,7 +211,7 @@ struct psmon_lpm6 {
 };
 
 /* Top-level index bits (k) for a family of n prefixes. */
-#define PSMON_LPM_DIR_PER4	256	/* entries per IPv4 prefix */
+#define PSMON_LPM_DIR_PER4	128	/* entries per IPv4 prefix */
 #define PSMON_LPM_DIR_PER6	4	/* per IPv6 prefix */
 unsigned int psmon_lpm_dir_bits(size_t n, int ipv6);
 

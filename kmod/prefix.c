@@ -439,7 +439,12 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 		goto out;
 	}
 	t->size = size;
-	/* Widest members first: each part stays naturally aligned. */
+	/*
+	 * Each part stays naturally aligned: the ranges are multiples of 8
+	 * bytes, so the nodes (u64 first) after them are 8-aligned too.
+	 */
+	BUILD_BUG_ON(sizeof(*r6) % 8 || sizeof(*r4) % 8 ||
+		     __alignof__(struct psmon_lpm_node) > 8);
 	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6,
 		    (n6 + PSMON_LPM_PAD) * sizeof(*r6));
 	r4 = memcpy((void *)(r6 + n6 + PSMON_LPM_PAD), r4,

@@ -106,6 +106,19 @@ static void check(const struct table *t, const struct ref *r, size_t n,
 			t->k, got, want);
 		abort();
 	}
+	if (t->w == 16) {
+		/* As kmod/hook.c's fast path: top-level window on 64 bits. */
+		uint64_t hi = psmon_lpm_be64(a);
+		uint32_t e = psmon_lpm6_entry(&t->x6, hi);
+
+		got = e & PSMON_LPM_CHUNK ? psmon_lpm6_chunk(&t->x6, e, a) :
+					    psmon_lpm6_window(&t->x6, e, hi);
+		if (got != want) {
+			fprintf(stderr, "hook's path, index of %u bits: got slot %u, want %u\n",
+				t->k, got, want);
+			abort();
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -9,6 +9,7 @@
 typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int64_t s64;
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))

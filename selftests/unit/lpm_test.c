@@ -224,8 +224,7 @@ static uint32_t range_slot(const struct table *t, size_t i)
  * Entries at..at + count of index j, standing for 2^shift keys each, at
  * level lvl: a window starts at a range (or is the one for addresses
  * outside the block); a node exists and names a sub-index inside the
- * entries (above the last level), more ranges than a window holds or an
- * IPv6 top-level window to compare in full.
+ * entries (above the last level) or more ranges than a window holds.
  */
 /*
  * What check_entries() saw at each level of the module-size index (the
@@ -451,6 +450,21 @@ uint32_t psmon_lpm6_lookup_portable(const struct psmon_lpm6 *t,
  * for IPv6, the search and the lookup without 128-bit integers) give the
  * same one.
  */
+/*
+ * The lookup as kmod/hook.c's fast path does it: the top-level entry, its
+ * window compared on the first 64 bits, or the node out of line. (IPv4's
+ * psmon_lpm4_lookup() is that already.)
+ */
+static uint32_t hook_lookup6(const struct psmon_lpm6 *t, const uint8_t a[16])
+{
+	uint64_t hi = psmon_lpm_be64(a);
+	uint32_t e = psmon_lpm6_entry(t, hi);
+
+	if (e & PSMON_LPM_CHUNK)
+		return psmon_lpm6_chunk(t, e, a);
+	return psmon_lpm6_window(t, e, hi);
+}
+
 static uint32_t table_lookup(const struct table *t, u128 a)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -485,6 +499,11 @@ static uint32_t table_lookup(const struct table *t, u128 a)
 		other = psmon_lpm6_lookup_portable(&t->x6[j], b);
 		if (other != slot)
 			fail("lookup %s: index of %u bits, portable, says %"
+			     PRId32 ", not %" PRId32, fmt_addr(a, 128, buf),
+			     t->k[j], (int32_t)other, (int32_t)slot);
+		other = hook_lookup6(&t->x6[j], b);
+		if (other != slot)
+			fail("lookup %s: index of %u bits, the hook's way, says %"
 			     PRId32 ", not %" PRId32, fmt_addr(a, 128, buf),
 			     t->k[j], (int32_t)other, (int32_t)slot);
 	}
