@@ -291,9 +291,8 @@ static __always_inline u32 psmon_fast_len(const struct sk_buff *skb, int dir)
 
 /*
  * An index entry that names a node (a sub-index or a search): off the
- * fast path. @t is the table the entry came
- * from, read once by the caller: a table published since then has other
- * nodes.
+ * fast path. @t is the table the entry came from, read once by the
+ * caller: a table published since then has other nodes.
  */
 static noinline unsigned int
 psmon_count_chunk4(const struct psmon_member *m, const struct psmon_table *t,
