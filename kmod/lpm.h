@@ -377,18 +377,12 @@ static __always_inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
 					     const u8 addr[16])
 {
 	u64 hi = psmon_lpm_be64(addr);
-	u64 off = hi - t->base;
-	u64 i = off >> t->shift;
-	u64 out = t->out;
-	const struct psmon_lpm_node *n;
-	u32 e, f, c;
+	u32 e = psmon_lpm6_entry(t, hi);
+	u32 c = 0u - (e >> 31);	/* all ones if e names a node */
+	const struct psmon_lpm_node *n = &t->node[e & c & ~PSMON_LPM_CHUNK];
+	u32 f;
 
-	if (i > out)
-		i = out;
-	e = t->dir[i];
-	c = 0u - (e >> 31);	/* all ones if e names a node */
-	n = &t->node[e & c & ~PSMON_LPM_CHUNK];
-	f = t->dir[n->a + psmon_lpm_sub_entry(n, off & t->slice,
+	f = t->dir[n->a + psmon_lpm_sub_entry(n, (hi - t->base) & t->slice,
 					      n->b & PSMON_LPM_SHIFT)];
 	f = e ^ ((e ^ f) & c);
 	if (f & PSMON_LPM_CHUNK)

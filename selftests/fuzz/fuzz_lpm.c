@@ -11,6 +11,7 @@
 
 #include "fuzz_common.h"
 #include "lpm.h"
+#include "lpm_hook.h"
 
 #define MAX_PREFIXES	64
 #define MAX_LOOKUPS	64
@@ -107,12 +108,7 @@ static void check(const struct table *t, const struct ref *r, size_t n,
 		abort();
 	}
 	if (t->w == 16) {
-		/* As kmod/hook.c's fast path: top-level window on 64 bits. */
-		uint64_t hi = psmon_lpm_be64(a);
-		uint32_t e = psmon_lpm6_entry(&t->x6, hi);
-
-		got = e & PSMON_LPM_CHUNK ? psmon_lpm6_chunk(&t->x6, e, a) :
-					    psmon_lpm6_window(&t->x6, e, hi);
+		got = lpm6_hook_lookup(&t->x6, a);
 		if (got != want) {
 			fprintf(stderr, "hook's path, index of %u bits: got slot %u, want %u\n",
 				t->k, got, want);

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "lpm.h"
+#include "lpm_hook.h"
 #include "xorshift.h"
 
 typedef unsigned __int128 u128;
@@ -450,21 +451,6 @@ uint32_t psmon_lpm6_lookup_portable(const struct psmon_lpm6 *t,
  * for IPv6, the search and the lookup without 128-bit integers) give the
  * same one.
  */
-/*
- * The lookup as kmod/hook.c's fast path does it: the top-level entry, its
- * window compared on the first 64 bits, or the node out of line. (IPv4's
- * psmon_lpm4_lookup() is that already.)
- */
-static uint32_t hook_lookup6(const struct psmon_lpm6 *t, const uint8_t a[16])
-{
-	uint64_t hi = psmon_lpm_be64(a);
-	uint32_t e = psmon_lpm6_entry(t, hi);
-
-	if (e & PSMON_LPM_CHUNK)
-		return psmon_lpm6_chunk(t, e, a);
-	return psmon_lpm6_window(t, e, hi);
-}
-
 static uint32_t table_lookup(const struct table *t, u128 a)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -501,7 +487,7 @@ static uint32_t table_lookup(const struct table *t, u128 a)
 			fail("lookup %s: index of %u bits, portable, says %"
 			     PRId32 ", not %" PRId32, fmt_addr(a, 128, buf),
 			     t->k[j], (int32_t)other, (int32_t)slot);
-		other = hook_lookup6(&t->x6[j], b);
+		other = lpm6_hook_lookup(&t->x6[j], b);
 		if (other != slot)
 			fail("lookup %s: index of %u bits, the hook's way, says %"
 			     PRId32 ", not %" PRId32, fmt_addr(a, 128, buf),
