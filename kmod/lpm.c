@@ -8,7 +8,8 @@
  * but halving, no floating point. Locals use the
  * plain C types (unsigned char, unsigned int, unsigned long long), which
  * have the widths of the header's u8, u32 and u64 on every
- * Linux ABI.
+ * Linux ABI; what is stored through a pointer of the header's types is
+ * read and written as those types.
  *
  * Building is a single sweep over the sorted prefixes with an explicit stack
  * of the prefixes that enclose the current position (at most one per prefix
@@ -230,19 +231,30 @@ static struct lpm6_key key_inc(struct lpm6_key a)
 	return a;
 }
 
-static size_t emit6(struct psmon_lpm6_range *out, size_t cnt,
-		    struct lpm6_key start, unsigned int slot)
+/* Where ranges6() writes: the ranges and the low halves. */
+struct out6 {
+	struct psmon_lpm6_range *r;
+	u64 *lows;
+	size_t nlows;
+};
+
+static size_t emit6(struct out6 *out, size_t cnt, struct lpm6_key start,
+		    unsigned int slot)
 {
-	if (cnt && out[cnt - 1].slot == slot)
+	if (cnt && out->r[cnt - 1].slot == slot)
 		return cnt;
-	out[cnt].hi = start.hi;
-	out[cnt].lo = start.lo;
-	out[cnt].slot = slot;
+	out->r[cnt].hi = start.hi;
+	out->r[cnt].slot = slot;
+	out->r[cnt].lo = 0;
+	if (start.lo) {
+		out->r[cnt].lo = (unsigned int)out->nlows;
+		out->lows[out->nlows++] = start.lo;
+	}
 	return cnt + 1;
 }
 
 static size_t ranges6(const struct psmon_lpm_prefix *p, size_t n,
-		      struct psmon_lpm6_range *out)
+		      struct out6 *out)
 {
 	unsigned int slots[LPM6_DEPTH];
 	unsigned char plens[LPM6_DEPTH];
@@ -310,17 +322,28 @@ size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
 	return cnt;
 }
 
+/*
+ * IPv6's padding starts on the last /64: a window only ever compares its
+ * first 64 bits, and one that counts it holds nothing but ranges on a /64
+ * before it, so the last range holds the address.
+ */
 size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
-			struct psmon_lpm6_range *out)
+			struct psmon_lpm6_range *out, u64 *lows,
+			size_t *nlows)
 {
-	size_t cnt = ranges6(p, n, out), i;
+	struct out6 o = { .r = out, .lows = lows };
+	size_t cnt, i;
 
+	lows[0] = 0;
+	o.nlows = 1;
+	cnt = ranges6(p, n, &o);
 	for (i = 0; i < PSMON_LPM_PAD; i++) {
 		out[cnt + i].hi = LPM64_MAX;
-		out[cnt + i].lo = LPM64_MAX;
+		out[cnt + i].lo = 0;
 		out[cnt + i].slot = i < PSMON_LPM_WINDOW - 1 ?
 				    out[cnt - 1].slot : PSMON_LPM_NONE;
 	}
+	*nlows = o.nlows;
 	return cnt;
 }
 
@@ -346,9 +369,36 @@ u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
 	return r->start <= addr ? r->slot : PSMON_LPM_NONE;
 }
 
+/*
+ * IPv6 compares all 128 bits, the low half from lows. Where the compiler
+ * has 128-bit integers (64-bit targets), one 128-bit comparison compiles
+ * to cmp/sbb and feeds the conditional move directly; elsewhere the
+ * comparison is spelled out on the two halves without a branch. Defining
+ * PSMON_LPM_NO_INT128 selects the second form, so the unit tests can
+ * cover both.
+ */
 #if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
+static inline unsigned int le6(const struct psmon_lpm6_range *r,
+			       const u64 *lows, unsigned long long hi,
+			       unsigned long long lo)
+{
+	return ((__uint128_t)r->hi << 64 | lows[r->lo]) <=
+	       ((__uint128_t)hi << 64 | lo);
+}
+#else
+static inline unsigned int le6(const struct psmon_lpm6_range *r,
+			       const u64 *lows, unsigned long long hi,
+			       unsigned long long lo)
+{
+	unsigned long long rlo = lows[r->lo];
+
+	/* r > addr iff addr - r borrows out of the high half. */
+	return !((hi < r->hi) | (hi - r->hi < (unsigned long long)(lo < rlo)));
+}
+#endif
+
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
-		      const unsigned char addr[16])
+		      const u64 *lows, const unsigned char addr[16])
 {
 	unsigned long long hi, lo;
 	size_t half;
@@ -359,37 +409,11 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 	lo = psmon_lpm_be64(addr + 8);
 	while (n > 1) {
 		half = n / 2;
-		r = psmon_lpm6_le(r + half, hi, lo) ? r + half : r;
+		r = le6(r + half, lows, hi, lo) ? r + half : r;
 		n -= half;
 	}
-	return psmon_lpm6_le(r, hi, lo) ? r->slot : PSMON_LPM_NONE;
+	return le6(r, lows, hi, lo) ? r->slot : PSMON_LPM_NONE;
 }
-#else
-u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
-		      const unsigned char addr[16])
-{
-	unsigned long long hi = psmon_lpm_be64(addr);
-	unsigned long long lo = psmon_lpm_be64(addr + 8);
-	const struct psmon_lpm6_range *m;
-	unsigned int borrow, above;
-	size_t half;
-
-	if (!n)
-		return PSMON_LPM_NONE;
-	while (n > 1) {
-		half = n / 2;
-		m = r + half;
-		/* m > addr iff addr - m borrows out of the high half. */
-		borrow = lo < m->lo;
-		above = (hi < m->hi) | (hi - m->hi < borrow);
-		r += half & ((size_t)above - 1);
-		n -= half;
-	}
-	if (r->hi < hi || (r->hi == hi && r->lo <= lo))
-		return r->slot;
-	return PSMON_LPM_NONE;
-}
-#endif
 
 /* psmon_lpm6_lookup() reads every top-level node as a sub-index. */
 #if PSMON_LPM_LEVELS < 2
@@ -468,8 +492,9 @@ static unsigned int ix_slot(const struct ix *x, size_t j)
 }
 
 /*
- * Ranges from..to all start on a key (IPv4: always; IPv6: on a /64), so
- * that comparing keys compares them (psmon_lpm6_window()).
+ * Ranges from..to all start on a key (IPv4: always; IPv6: on a /64, a
+ * low-half index of 0), so that comparing keys compares them
+ * (psmon_lpm6_window()).
  */
 static int ix_on_key(const struct ix *x, size_t from, size_t to)
 {
@@ -526,8 +551,10 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 /*
  * The node for a slice from key cs at level lvl that ranges j..m meet, j
  * holding cs: a sub-index cut to where ranges j + 1..m start, with the
- * windows below and above that block, or the ranges to search (at the
- * last level, or below the top for ranges all starting on one key).
+ * windows below and above that block (whose ranges start outside the
+ * part of the slice each stands for, so they compare on keys), or the
+ * ranges to search (at the last level, or below the top for ranges all
+ * starting on one key).
  */
 static unsigned int ix_chunk(struct ix *x, unsigned long long cs, size_t j,
 			     size_t m, unsigned int lvl)
@@ -556,9 +583,9 @@ static unsigned int ix_chunk(struct ix *x, unsigned long long cs, size_t j,
 /*
  * Entries at..at + 2^k for the slices of 2^shift keys from base, at index
  * level lvl (0: the top); j is the range holding base. A slice that more
- * ranges meet than a window holds, or at the top level an IPv6 slice with
- * a range starting inside a /64, gets a node (ix_chunk()): the recursion
- * is PSMON_LPM_LEVELS deep at most.
+ * ranges meet than a window holds, or an IPv6 slice with a range starting
+ * inside a /64, gets a node (ix_chunk()): the recursion is
+ * PSMON_LPM_LEVELS deep at most.
  */
 static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		     unsigned int shift, size_t j, size_t at, unsigned int lvl)
@@ -575,8 +602,7 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		m = j;
 		while (m + 1 < x->nr && ix_key(x, m + 1) <= ce)
 			m++;
-		if (m - j < PSMON_LPM_WINDOW &&
-		    (lvl || ix_on_key(x, j + 1, m)))
+		if (m - j < PSMON_LPM_WINDOW && ix_on_key(x, j + 1, m))
 			e = (unsigned int)j;
 		else
 			e = ix_chunk(x, cs, j, m, lvl);
@@ -680,7 +706,7 @@ void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
 }
 
 void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
-		      size_t nr, unsigned int k, u32 *dir,
+		      const u64 *lows, size_t nr, unsigned int k, u32 *dir,
 		      struct psmon_lpm_node *node)
 {
 	struct ix x = { .r6 = r, .nr = nr, .w = 64, .dir = dir, .node = node };
@@ -695,6 +721,7 @@ void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
 	t->dir = dir;
 	t->node = node;
 	t->r = r;
+	t->lows = lows;
 }
 
 /*
@@ -732,12 +759,12 @@ u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 	for (lvl = 0; lvl < PSMON_LPM_LEVELS; lvl++) {
 		n = &t->node[e & ~PSMON_LPM_CHUNK];
 		if (!(n->b & PSMON_LPM_SUB))
-			return psmon_lpm6_search(t->r + n->a, n->b, addr);
+			return psmon_lpm6_search(t->r + n->a, n->b, t->lows,
+						 addr);
 		shift = n->b & PSMON_LPM_SHIFT;
 		e = t->dir[n->a + psmon_lpm_sub_entry(n, off & mask, shift)];
 		if (!(e & PSMON_LPM_CHUNK))
-			return psmon_lpm6_window_full(t, e, psmon_lpm_be64(addr),
-						      psmon_lpm_be64(addr + 8));
+			return psmon_lpm6_window(t, e, psmon_lpm_be64(addr));
 		mask = (1ull << shift) - 1;
 	}
 	return PSMON_LPM_NONE;

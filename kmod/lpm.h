@@ -37,24 +37,35 @@ struct psmon_lpm4_range {
 	u32 slot;
 };
 
-/* One IPv6 range, the address as two host-order 64-bit halves. */
+/*
+ * One IPv6 range: the first 64 bits of its start (host order), its slot,
+ * and where the last 64 are: 0 when they are 0 (a range that starts on a
+ * /64, as every range of prefixes up to /64 does), else their index in
+ * the table's array of low halves, whose entry 0 is 0. Sixteen bytes, so
+ * that a window of four fits in one or two cache lines; the low halves
+ * are read only by searches.
+ */
 struct psmon_lpm6_range {
 	u64 hi;
-	u64 lo;
 	u32 slot;
+	u32 lo;
 };
 
 /*
  * What a built table has after its ranges, for the direct index's windows
- * (below): PSMON_LPM_WINDOW - 1 ranges that start at the last address and
- * repeat the last range's slot, so that a window running past the last
- * range still answers right; then a window of PSMON_LPM_NONE for the
- * addresses outside the index's block.
+ * (below): PSMON_LPM_WINDOW - 1 ranges that start at the last address
+ * (IPv6: its last /64) and repeat the last range's slot, so that a window
+ * running past the last range still answers right; then a window of
+ * PSMON_LPM_NONE for the addresses outside the index's block.
  */
 #define PSMON_LPM_WINDOW	4	/* ranges in a window */
 #define PSMON_LPM_PAD		(2 * PSMON_LPM_WINDOW - 1)
 
-/* Room for the ranges of n prefixes: at most 2n + 1, then the padding. */
+/*
+ * Room for the ranges of n prefixes: at most 2n + 1, then the padding;
+ * also room enough for IPv6's low halves (at most one a range, and
+ * entry 0).
+ */
 static inline size_t psmon_lpm_ranges_max(size_t n)
 {
 	return 2 * n + 1 + PSMON_LPM_PAD;
@@ -72,12 +83,15 @@ void psmon_lpm_sort(struct psmon_lpm_prefix *p, size_t n, int ipv6);
  * which has room for psmon_lpm_ranges_max(n) entries. Host bits of the
  * addresses must be zero. Returns the number of ranges (at least 1: an
  * empty set is one range covering everything with PSMON_LPM_NONE, at most
- * 2n + 1), which are followed in out by PSMON_LPM_PAD more.
+ * 2n + 1), which are followed in out by PSMON_LPM_PAD more. IPv6 also
+ * writes the ranges' low halves into lows (the same room; entry 0 is 0)
+ * and their number, entry 0 included, into *nlows.
  */
 size_t psmon_lpm4_build(const struct psmon_lpm_prefix *p, size_t n,
 			struct psmon_lpm4_range *out);
 size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
-			struct psmon_lpm6_range *out);
+			struct psmon_lpm6_range *out, u64 *lows,
+			size_t *nlows);
 
 /*
  * Slot of the most specific prefix holding addr among n ranges, or
@@ -87,6 +101,7 @@ size_t psmon_lpm6_build(const struct psmon_lpm_prefix *p, size_t n,
 u32 psmon_lpm4_search(const struct psmon_lpm4_range *r, size_t n,
 		      u32 addr /* host byte order */);
 u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
+		      const u64 *lows,
 		      const u8 addr[16] /* network byte order */);
 
 /*
@@ -113,10 +128,11 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * window of PSMON_LPM_NONE: the bounds test is a minimum, not a branch. k
  * grows with the table (PSMON_LPM_DIR_PER4 or _PER6 entries per prefix,
  * from 2^PSMON_LPM_DIR_MIN to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the
- * first 64 address bits (s + k <= 64); its top-level windows hold only
- * ranges that start on a /64 and compare those 64 bits, the others all
- * 128 (a top-level slice with a range starting inside a /64 is a
- * sub-index, however few ranges meet it).
+ * first 64 address bits (s + k <= 64); its windows hold only ranges that
+ * start on a /64 and compare those 64 bits (a slice with a range starting
+ * inside a /64 gets a node however few ranges meet it: a sub-index, or
+ * below the top level the ranges to search where no index separates
+ * them).
  *
  * So an IPv4 lookup is a subtraction, a minimum, one load of a 4-byte entry
  * and a window of a few adjacent ranges, with no data-dependent branch,
@@ -137,17 +153,17 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
 /*
  * Bounds of an index of nr ranges, for callers that reserve room before
  * building: entries beyond the top level's 2^k + 1, and nodes, per range.
- * A sub-index is made for a slice that c >= 2 ranges meet (c >= 5 below
- * the top level), so c - 1 >= 1 of them start in it, and has 2^bits + 2
- * entries, 2^bits at most the least power of two >= 2c (at least 4): at
- * most 6 for c = 2, 5(c - 1) beyond. Each range starts in one slice of a
- * level, and only the top level and the one below have sub-indexes: at
- * most 12 nr entries. Nodes: the top level at most nr, each level below
- * at most nr / 4 (a node's slice has four ranges starting in it), and
- * IPv6's node 0: at most 3 nr / 2 + 1 <= 2 nr.
+ * A node is made for a slice that c >= 2 ranges meet, c - 1 >= 1 of them
+ * starting in it; a sub-index has 2^bits + 2 entries, 2^bits at most the
+ * least power of two >= 2c (at least 4): at most 6 for c = 2, 6(c - 1)
+ * beyond. Each range starts in one slice of a level, and only the top
+ * level and the one below have sub-indexes: at most 12 nr entries. Nodes:
+ * at most nr a level, three levels, and IPv6's node 0: 3 nr + 1 <= 4 nr
+ * (IPv4, whose nodes are for slices with four ranges starting in them,
+ * needs at most 3 nr / 2).
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
-#define PSMON_LPM_NODES_PER_RANGE	2
+#define PSMON_LPM_NODES_PER_RANGE	4
 
 /*
  * An index entry (u32): with bit 31 clear, the first range of a window;
@@ -208,6 +224,7 @@ struct psmon_lpm6 {
 	const u32 *dir;
 	const struct psmon_lpm6_range *r;
 	const struct psmon_lpm_node *node;
+	const u64 *lows;	/* the ranges' low halves, for searches */
 };
 
 /* Top-level index bits (k) for a family of n prefixes. */
@@ -225,7 +242,8 @@ struct psmon_lpm_size {
  * The room the index of the nr ranges r (as psmon_lpm[46]_build() gives
  * them, with their padding after them) takes with k top-level bits; then
  * the index itself in dir and node, which have that room, and t, which
- * refers to dir, node and r: they must stay unchanged while t is used.
+ * refers to dir, node and r (and IPv6's lows): they must stay unchanged
+ * while t is used.
  * O(nr + entries).
  */
 void psmon_lpm4_index_size(const struct psmon_lpm4_range *r, size_t nr,
@@ -236,7 +254,7 @@ void psmon_lpm4_index(struct psmon_lpm4 *t, const struct psmon_lpm4_range *r,
 		      size_t nr, unsigned int k, u32 *dir,
 		      struct psmon_lpm_node *node);
 void psmon_lpm6_index(struct psmon_lpm6 *t, const struct psmon_lpm6_range *r,
-		      size_t nr, unsigned int k, u32 *dir,
+		      const u64 *lows, size_t nr, unsigned int k, u32 *dir,
 		      struct psmon_lpm_node *node);
 
 /* What an index entry with PSMON_LPM_CHUNK set asks for. */
@@ -295,47 +313,10 @@ static inline u32 psmon_lpm4_window(const struct psmon_lpm4 *t, u32 e,
 }
 
 /*
- * psmon_lpm6_le(): r starts at or below hi:lo, for the search and the
- * windows. Where the compiler has 128-bit integers (64-bit targets), one
- * 128-bit comparison compiles to cmp/sbb and feeds the conditional move
- * directly; elsewhere the comparison is spelled out on the two halves
- * without a branch. Defining PSMON_LPM_NO_INT128 selects the second form,
- * so the unit tests can cover both.
- */
-#if defined(__SIZEOF_INT128__) && !defined(PSMON_LPM_NO_INT128)
-static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
-					 u64 hi, u64 lo)
-{
-	return ((__uint128_t)r->hi << 64 | r->lo) <=
-	       ((__uint128_t)hi << 64 | lo);
-}
-#else
-static inline unsigned int psmon_lpm6_le(const struct psmon_lpm6_range *r,
-					 u64 hi, u64 lo)
-{
-	return (r->hi < hi) | ((r->hi == hi) & (r->lo <= lo));
-}
-#endif
-
-/* A window compared on all 128 bits: any level's. */
-static inline u32 psmon_lpm6_window_full(const struct psmon_lpm6 *t, u32 e,
-					 u64 hi, u64 lo)
-{
-	const struct psmon_lpm6_range *r = t->r + e;
-	unsigned long i = psmon_lpm6_le(r + 1, hi, lo);
-
-	i += psmon_lpm6_le(r + 2, hi, lo);
-	i += psmon_lpm6_le(r + 3, hi, lo);
-
-	return r[i].slot;
-}
-
-/*
- * The IPv6 top level's windows compare the first 64 bits only: the index
- * gives a window there only when the ranges starting in the slice all
- * start on a /64 (the others, and every range past the slice, start on a
- * later /64 than any address of the slice). Any other slice names a
- * sub-index, whose windows are compared in full.
+ * IPv6 windows compare the first 64 bits only: the index gives a window
+ * only for a slice where the ranges starting in it all start on a /64
+ * (the others, and every range past the slice, start on a later /64 than
+ * any address of the slice). Any other slice names a node.
  */
 static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
 {
@@ -359,10 +340,8 @@ static inline u32 psmon_lpm6_window(const struct psmon_lpm6 *t, u32 e, u64 hi)
  * IPv6: the top-level entry names a window or a sub-index (every top-level
  * node is one); the sub-index's entry is read either way, from node 0 for
  * a window, and the right one of the two selected by a mask. A branch
- * only for an entry naming a node below that, out of line. Every window
- * is compared on all 128 bits here (a top-level window's ranges start on
- * a /64, so that gives the same answer). Always inline: the selection is
- * what the function is for.
+ * only for an entry naming a node below that, out of line. Always
+ * inline: the selection is what the function is for.
  */
 static inline u32 psmon_lpm4_lookup(const struct psmon_lpm4 *t, u32 addr)
 {
@@ -387,7 +366,7 @@ static __always_inline u32 psmon_lpm6_lookup(const struct psmon_lpm6 *t,
 	f = e ^ ((e ^ f) & c);
 	if (f & PSMON_LPM_CHUNK)
 		return psmon_lpm6_chunk(t, e, addr);
-	return psmon_lpm6_window_full(t, f, hi, psmon_lpm_be64(addr + 8));
+	return psmon_lpm6_window(t, f, hi);
 }
 
 #endif /* _PSMON_LPM_H */

@@ -328,9 +328,11 @@ static const struct psmon_lpm4_range psmon_empty_r4[1 + PSMON_LPM_PAD] = {
 };
 
 static const struct psmon_lpm6_range psmon_empty_r6[1 + PSMON_LPM_PAD] = {
-	{ 0, 0, PSMON_LPM_NONE },
-	[1 ... PSMON_LPM_PAD] = { U64_MAX, U64_MAX, PSMON_LPM_NONE },
+	{ .hi = 0, .slot = PSMON_LPM_NONE },
+	[1 ... PSMON_LPM_PAD] = { .hi = U64_MAX, .slot = PSMON_LPM_NONE },
 };
+
+static const u64 psmon_empty_lows[1];
 
 /* IPv6's node 0, which a lookup reads for a top-level window. */
 static const struct psmon_lpm_node psmon_empty_node6[1] = {
@@ -342,7 +344,7 @@ struct psmon_table psmon_empty_table = {
 		.dir = psmon_empty_dir, .r = psmon_empty_r4 },
 	.v6 = { .shift = 64 - 2, .out = 1 << 2, .slice = U64_MAX >> 2,
 		.dir = psmon_empty_dir, .r = psmon_empty_r6,
-		.node = psmon_empty_node6 },
+		.node = psmon_empty_node6, .lows = psmon_empty_lows },
 };
 
 /* Free a table no longer published, after a grace period. */
@@ -356,7 +358,7 @@ static void psmon_table_put(struct psmon_table *t)
  * Build the table of the registered prefixes and publish it. The prefixes
  * are copied in the tree's order (sorted, IPv4 first) into a scratch area
  * where their ranges are built; the table is then allocated at its exact
- * size: ranges, index nodes and entries.
+ * size: ranges (and IPv6's low halves), index nodes and entries.
  *
  * A namespace's table is charged to the memory budget, with what changes
  * made under PSMON_A_MORE reserved for the table that will show them
@@ -371,7 +373,7 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	size_t r6max = psmon_lpm_ranges_max(pn->n6);
 	unsigned int k4 = psmon_lpm_dir_bits(pn->n4, 0);
 	unsigned int k6 = psmon_lpm_dir_bits(pn->n6, 1);
-	size_t i4 = 0, i6 = pn->n4, size, n4, n6, grow, avail;
+	size_t i4 = 0, i6 = pn->n4, size, n4, n6, nlows, grow, avail;
 	struct psmon_lpm_size z4, z6;
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
@@ -380,6 +382,7 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	struct psmon_table *t, *old;
 	struct rb_node *node;
 	void *scratch;
+	u64 *lows;
 	u32 *dir;
 	int err;
 
@@ -393,15 +396,17 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 		return 0;
 	}
 
-	/* Scratch: IPv6 ranges, IPv4 ranges, the prefixes. */
-	scratch = kvmalloc(r6max * sizeof(*r6) + r4max * sizeof(*r4) +
-			   pn->nprefixes * sizeof(*tmp), GFP_KERNEL);
+	/* Scratch: IPv6 ranges and low halves, IPv4 ranges, the prefixes. */
+	scratch = kvmalloc(r6max * (sizeof(*r6) + sizeof(*lows)) +
+			   r4max * sizeof(*r4) + pn->nprefixes * sizeof(*tmp),
+			   GFP_KERNEL);
 	if (!scratch) {
 		NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
 		return -ENOMEM;
 	}
 	r6 = scratch;
-	r4 = (void *)(r6 + r6max);
+	lows = (void *)(r6 + r6max);
+	r4 = (void *)(lows + r6max);
 	tmp = (void *)(r4 + r4max);
 	for (node = rb_first(&pn->prefixes); node; node = rb_next(node)) {
 		struct psmon_prefix *p = rb_entry(node, struct psmon_prefix,
@@ -414,13 +419,13 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 		e->slot = p->slot;
 	}
 	n4 = psmon_lpm4_build(tmp, pn->n4, r4);
-	n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, r6);
+	n6 = psmon_lpm6_build(tmp + pn->n4, pn->n6, r6, lows, &nlows);
 	psmon_lpm4_index_size(r4, n4, k4, &z4);
 	psmon_lpm6_index_size(r6, n6, k6, &z6);
 
 	/* Ranges (each family's padding included), nodes, entries. */
 	size = ALIGN(sizeof(*t), 8) + (n6 + PSMON_LPM_PAD) * sizeof(*r6) +
-	       (n4 + PSMON_LPM_PAD) * sizeof(*r4) +
+	       nlows * sizeof(*lows) + (n4 + PSMON_LPM_PAD) * sizeof(*r4) +
 	       (z4.node + z6.node) * sizeof(*nodes) +
 	       (z4.dir + z6.dir) * sizeof(*dir);
 	grow = size > avail ? size - avail : 0;
@@ -440,19 +445,23 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	}
 	t->size = size;
 	/*
-	 * Each part stays naturally aligned: the ranges are multiples of 8
-	 * bytes, so the nodes (u64 first) after them are 8-aligned too.
+	 * Each part stays naturally aligned: the ranges and low halves are
+	 * multiples of 8 bytes, so the nodes (u64 first) after them are
+	 * 8-aligned too.
 	 */
 	BUILD_BUG_ON(sizeof(*r6) % 8 || sizeof(*r4) % 8 ||
 		     __alignof__(struct psmon_lpm_node) > 8);
 	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6,
 		    (n6 + PSMON_LPM_PAD) * sizeof(*r6));
-	r4 = memcpy((void *)(r6 + n6 + PSMON_LPM_PAD), r4,
+	lows = memcpy((void *)(r6 + n6 + PSMON_LPM_PAD), lows,
+		      nlows * sizeof(*lows));
+	r4 = memcpy((void *)(lows + nlows), r4,
 		    (n4 + PSMON_LPM_PAD) * sizeof(*r4));
 	nodes = (void *)(r4 + n4 + PSMON_LPM_PAD);
 	dir = (void *)(nodes + z4.node + z6.node);
 	psmon_lpm4_index(&t->v4, r4, n4, k4, dir, nodes);
-	psmon_lpm6_index(&t->v6, r6, n6, k6, dir + z4.dir, nodes + z4.node);
+	psmon_lpm6_index(&t->v6, r6, lows, n6, k6, dir + z4.dir,
+			 nodes + z4.node);
 
 	rcu_assign_pointer(pn->table, t);
 	psmon_mem_uncharge(avail + grow - size);
@@ -482,10 +491,10 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
 
 /*
  * An upper bound of the table of n4 IPv4 and n6 IPv6 prefixes: the ranges
- * (at most 2n + 1, and the padding), the top-level index and the entry
- * after it, sub-indexes and nodes (lpm.h: PSMON_LPM_SUB_PER_RANGE and
- * PSMON_LPM_NODES_PER_RANGE, which selftests/unit checks every index it
- * builds against).
+ * (at most 2n + 1, and the padding) and IPv6's low halves (as many), the
+ * top-level index and the entry after it, sub-indexes and nodes (lpm.h:
+ * PSMON_LPM_SUB_PER_RANGE and PSMON_LPM_NODES_PER_RANGE, which
+ * selftests/unit checks every index it builds against).
  */
 static size_t psmon_table_bound(u32 n4, u32 n6)
 {
@@ -493,7 +502,7 @@ static size_t psmon_table_bound(u32 n4, u32 n6)
 
 	return ALIGN(sizeof(struct psmon_table), 8) +
 	       r4 * sizeof(struct psmon_lpm4_range) +
-	       r6 * sizeof(struct psmon_lpm6_range) +
+	       r6 * (sizeof(struct psmon_lpm6_range) + sizeof(u64)) +
 	       (((size_t)1 << psmon_lpm_dir_bits(n4, 0)) + 1 +
 		((size_t)1 << psmon_lpm_dir_bits(n6, 1)) + 1) * sizeof(u32) +
 	       PSMON_LPM_SUB_PER_RANGE * (r4 + r6) * sizeof(u32) +

@@ -348,6 +348,8 @@ struct bench {
 	unsigned int k;			/* index bits */
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
+	uint64_t *lows;			/* IPv6's low halves */
+	size_t nlows;
 	uint32_t *dir;
 	struct psmon_lpm_node *node;
 	struct psmon_lpm_size z;	/* index entries and nodes */
@@ -363,11 +365,16 @@ struct bench {
 	uint32_t fp;			/* answers to the first FP_ADDRS */
 };
 
-/* With the index, the ranges' padding is counted too, as prefix.c does. */
+/*
+ * With the index, the ranges' padding is counted too, as prefix.c does;
+ * IPv6's low halves either way (its searches read them).
+ */
 static size_t psmon_bytes(const struct bench *b, int with_index)
 {
 	size_t r = b->nr * (b->v6 ? sizeof(*b->r6) : sizeof(*b->r4));
 
+	if (b->v6)
+		r += b->nlows * sizeof(*b->lows);
 	if (with_index)
 		r += PSMON_LPM_PAD * (b->v6 ? sizeof(*b->r6) : sizeof(*b->r4)) +
 		     b->z.dir * sizeof(*b->dir) + b->z.node * sizeof(*b->node);
@@ -423,7 +430,8 @@ static void psmon_fill(struct bench *b)
 		b->nr = psmon_lpm4_build(b->p, b->n, b->r4);
 		psmon_lpm4_index_size(b->r4, b->nr, b->k, &b->z);
 	} else {
-		b->nr = psmon_lpm6_build(b->p, b->n, b->r6);
+		b->nr = psmon_lpm6_build(b->p, b->n, b->r6, b->lows,
+					 &b->nlows);
 		psmon_lpm6_index_size(b->r6, b->nr, b->k, &b->z);
 	}
 	if (!b->dir || had.dir != b->z.dir || had.node != b->z.node) {
@@ -435,7 +443,8 @@ static void psmon_fill(struct bench *b)
 	if (!b->v6)
 		psmon_lpm4_index(&b->t4, b->r4, b->nr, b->k, b->dir, b->node);
 	else
-		psmon_lpm6_index(&b->t6, b->r6, b->nr, b->k, b->dir, b->node);
+		psmon_lpm6_index(&b->t6, b->r6, b->lows, b->nr, b->k, b->dir,
+				 b->node);
 }
 
 static void bench_setup(struct bench *b, int v6, size_t want)
@@ -458,6 +467,8 @@ static void bench_setup(struct bench *b, int v6, size_t want)
 		b->r4 = huge_calloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r4));
 	} else {
 		b->r6 = huge_calloc(psmon_lpm_ranges_max(b->n), sizeof(*b->r6));
+		b->lows = huge_calloc(psmon_lpm_ranges_max(b->n),
+				      sizeof(*b->lows));
 	}
 	b->k = psmon_lpm_dir_bits(b->n, b->v6);
 	psmon_fill(b);
@@ -475,6 +486,7 @@ static void bench_free(struct bench *b)
 	free(b->a4);
 	free(b->r4);
 	free(b->r6);
+	free(b->lows);
 	free(b->dir);
 	free(b->node);
 	bt_free(&b->trie);
@@ -511,7 +523,7 @@ INLINE uint32_t at_psmon6(const struct bench *b, size_t j)
 
 INLINE uint32_t at_ranges6(const struct bench *b, size_t j)
 {
-	return psmon_lpm6_search(b->r6, b->nr, b->addr[j]);
+	return psmon_lpm6_search(b->r6, b->nr, b->lows, b->addr[j]);
 }
 
 INLINE uint32_t at_trie6(const struct bench *b, size_t j)
@@ -810,7 +822,8 @@ static void time_builds(struct bench *b, double ms[NSTRUCT], double *sort_ms)
 		/* the ranges alone */
 		t0 = now();
 		nr = !b->v6 ? psmon_lpm4_build(b->p, b->n, b->r4) :
-			      psmon_lpm6_build(b->p, b->n, b->r6);
+			      psmon_lpm6_build(b->p, b->n, b->r6, b->lows,
+					       &b->nlows);
 		t[1][r] = now() - t0;
 		if (nr != b->nr) {
 			fprintf(stderr, "FATAL: rebuild gave %zu ranges, not %zu\n",
@@ -845,20 +858,25 @@ struct rebuild {
 	double sort_ms;		/* copy + sort + build + index */
 };
 
-/* The table of a namespace with one IPv4 /24, as prefix.c sizes it. */
+/*
+ * The table of a namespace with one IPv4 /24, as prefix.c sizes it (the
+ * padding and IPv6's one low half included; its header not).
+ */
 static size_t one_prefix_bytes(void)
 {
 	struct psmon_lpm_prefix p = { .addr = { 198, 51, 100 }, .plen = 24 };
-	struct psmon_lpm4_range r4[3];
-	struct psmon_lpm6_range r6[1];
+	struct psmon_lpm4_range r4[3 + PSMON_LPM_PAD];
+	struct psmon_lpm6_range r6[1 + PSMON_LPM_PAD];
+	uint64_t lows[1 + PSMON_LPM_PAD];
 	struct psmon_lpm_size z4, z6;
-	size_t n4, n6;
+	size_t n4, n6, nlows;
 
 	n4 = psmon_lpm4_build(&p, 1, r4);
-	n6 = psmon_lpm6_build(NULL, 0, r6);
+	n6 = psmon_lpm6_build(NULL, 0, r6, lows, &nlows);
 	psmon_lpm4_index_size(r4, n4, psmon_lpm_dir_bits(1, 0), &z4);
 	psmon_lpm6_index_size(r6, n6, psmon_lpm_dir_bits(0, 1), &z6);
-	return n4 * sizeof(*r4) + n6 * sizeof(*r6) +
+	return (n4 + PSMON_LPM_PAD) * sizeof(*r4) +
+	       (n6 + PSMON_LPM_PAD) * sizeof(*r6) + nlows * sizeof(*lows) +
 	       (z4.dir + z6.dir) * sizeof(uint32_t) +
 	       (z4.node + z6.node) * sizeof(struct psmon_lpm_node);
 }
@@ -1238,9 +1256,9 @@ static int bench_wall(void)
 
 		bt_init(&t4, 0);
 		bt_init(&t6, 1);
-		printf("table: psmon = ranges * %zu B (IPv4) or %zu B (IPv6) + index entries * 4 B + nodes\n"
-		       "  * %zu B, as psmon_table_rebuild() allocates (its header not counted); psmon-ranges =\n"
-		       "  the ranges alone; trie = nodes * %zu B, the kmalloc size class\n"
+		printf("table: psmon = ranges * %zu B (IPv4) or %zu B (IPv6, + 8 B per range starting\n"
+		       "  inside a /64) + index entries * 4 B + nodes * %zu B, as psmon_table_rebuild()\n"
+		       "  allocates (its header not counted); psmon-ranges = the ranges alone; trie = nodes * %zu B, the kmalloc size class\n"
 		       "  of a node (IPv4 %zu B, intermediate %zu B; IPv6 %zu B, %zu B: the kernel's layout).\n"
 		       "Memory: psmon's table and the trie's nodes in 2 MiB pages where the kernel gives\n"
 		       "  them (madvise), as the kernel maps kvmalloc()ed and kmalloc()ed memory.\n",
@@ -1250,8 +1268,8 @@ static int bench_wall(void)
 		       t4.node_bytes, t4.im_bytes, t6.node_bytes, t6.im_bytes);
 	}
 	printf("A namespace with no prefix uses the shared static empty table (nothing allocated);\n"
-	       "with the one IPv4 prefix 198.51.100.0/24 its table is %zu B (both families' ranges,\n"
-	       "indexes and nodes).\n", one_prefix_bytes());
+	       "with the one IPv4 prefix 198.51.100.0/24 its table is %zu B (both families' ranges and\n"
+	       "their padding, indexes and nodes).\n", one_prefix_bytes());
 	if (ctl.n)
 		control_print(&ctl);
 	load_average(load, sizeof(load));

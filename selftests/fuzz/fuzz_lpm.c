@@ -81,6 +81,8 @@ struct table {
 	size_t n;
 	struct psmon_lpm4_range r4[2 * MAX_PREFIXES + 1 + PSMON_LPM_PAD];
 	struct psmon_lpm6_range r6[2 * MAX_PREFIXES + 1 + PSMON_LPM_PAD];
+	u64 lows[2 * MAX_PREFIXES + 1 + PSMON_LPM_PAD];
+	size_t nlows;
 	/* The direct index, of a size the input chooses. */
 	unsigned int k;
 	u32 *dir;
@@ -95,7 +97,7 @@ static void check(const struct table *t, const struct ref *r, size_t n,
 	uint32_t want = ref_lookup(r, n, a), got;
 
 	got = t->w == 4 ? psmon_lpm4_search(t->r4, t->n, be32(a)) :
-			  psmon_lpm6_search(t->r6, t->n, a);
+			  psmon_lpm6_search(t->r6, t->n, t->lows, a);
 	if (got != want) {
 		fprintf(stderr, "search: got slot %u, want %u\n", got, want);
 		abort();
@@ -162,8 +164,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			    (!memcmp(p[i - 1].addr, p[i].addr, w) &&
 			     p[i - 1].plen < p[i].plen));
 	t.w = w;
-	t.n = w == 4 ? psmon_lpm4_build(p, n, t.r4) : psmon_lpm6_build(p, n, t.r6);
+	t.n = w == 4 ? psmon_lpm4_build(p, n, t.r4) :
+		       psmon_lpm6_build(p, n, t.r6, t.lows, &t.nlows);
 	fuzz_assert(t.n >= 1 && t.n <= psmon_lpm_ranges_max(n));
+	fuzz_assert(w == 4 ||
+		    (t.nlows >= 1 && t.nlows <= psmon_lpm_ranges_max(n)));
 	/*
 	 * Bits 1-7 of the first byte: the module's index size or a smaller
 	 * one (large indexes make a run slow, not more thorough).
@@ -182,7 +187,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (w == 4)
 		psmon_lpm4_index(&t.x4, t.r4, t.n, t.k, t.dir, t.node);
 	else
-		psmon_lpm6_index(&t.x6, t.r6, t.n, t.k, t.dir, t.node);
+		psmon_lpm6_index(&t.x6, t.r6, t.lows, t.n, t.k, t.dir,
+				 t.node);
 
 	/* The edges of every prefix, and one address either side. */
 	for (i = 0; i < n; i++) {

@@ -187,6 +187,8 @@ struct table {
 	size_t cnt;
 	struct psmon_lpm4_range *r4;
 	struct psmon_lpm6_range *r6;
+	uint64_t *lows;		/* IPv6's low halves */
+	size_t nlows;
 	/*
 	 * Two direct indexes over the ranges: the size the module uses
 	 * (psmon_lpm_dir_bits) and one of random size, down to 1 bit.
@@ -213,7 +215,7 @@ static u128 range_start(const struct table *t, size_t i)
 {
 	if (t->w == 32)
 		return t->r4[i].start;
-	return (u128)t->r6[i].hi << 64 | t->r6[i].lo;
+	return (u128)t->r6[i].hi << 64 | t->lows[t->r6[i].lo];
 }
 
 static uint32_t range_slot(const struct table *t, size_t i)
@@ -235,6 +237,15 @@ static struct {
 	size_t windows[PSMON_LPM_LEVELS];
 	size_t searches[PSMON_LPM_LEVELS];
 } seen;
+
+/* Some range from..to (IPv6) starts inside a /64. */
+static int off_key(const struct table *t, size_t from, size_t to)
+{
+	for (; t->w == 128 && from <= to; from++)
+		if (t->r6[from].lo)
+			return 1;
+	return 0;
+}
 
 static void check_entries(const struct table *t, unsigned int j, size_t at,
 			  size_t count, unsigned int shift, unsigned int lvl)
@@ -261,8 +272,14 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 		}
 		n = &t->node[j][e];
 		if (!(n->b & PSMON_LPM_SUB)) {
-			if (n->b <= PSMON_LPM_WINDOW || n->a >= t->cnt ||
-			    n->b > t->cnt - n->a)
+			/*
+			 * More ranges than a window holds, or (IPv6) one
+			 * starting inside a /64, which no window compares.
+			 */
+			if (n->b < 2 || n->a >= t->cnt ||
+			    n->b > t->cnt - n->a ||
+			    (n->b <= PSMON_LPM_WINDOW &&
+			     !off_key(t, n->a + 1, n->a + n->b - 1)))
 				fail("node %u: ranges %u+%u of %zu", e, n->a,
 				     n->b, t->cnt);
 			seen.searches[lvl] += !j;
@@ -332,7 +349,8 @@ static void table_index(struct table *t)
 					 t->dir[j], t->node[j]);
 			shift = t->x4[j].shift;
 		} else {
-			psmon_lpm6_index(&t->x6[j], t->r6, t->cnt, t->k[j],
+			psmon_lpm6_index(&t->x6[j], t->r6, t->lows, t->cnt,
+					 t->k[j],
 					 t->dir[j], t->node[j]);
 			shift = t->x6[j].shift;
 		}
@@ -343,6 +361,33 @@ static void table_index(struct table *t)
 			      (t->w == 32 ? t->x4[j].out : t->x6[j].out) + 1,
 			      shift, 0);
 	}
+}
+
+/*
+ * IPv6's low halves: entry 0 is 0, and a range names a later entry only
+ * for a start inside a /64, each its own, in the order of the ranges; the
+ * padding names entry 0.
+ */
+static void check_lows(const struct table *t)
+{
+	size_t i, next = 1, max = psmon_lpm_ranges_max(t->n);
+
+	if (t->nlows < 1 || t->nlows > max || t->lows[0])
+		fail("%zu low halves (room %zu), the first %#llx", t->nlows,
+		     max, (unsigned long long)t->lows[0]);
+	for (i = 0; i < t->cnt + PSMON_LPM_PAD && i < max; i++) {
+		uint32_t lo = t->r6[i].lo;
+
+		if (!lo)
+			continue;
+		if (lo != next || lo >= t->nlows || !t->lows[lo] ||
+		    i >= t->cnt)
+			fail("range %zu of %zu: low half %u (next %zu of %zu)",
+			     i, t->cnt, lo, next, t->nlows);
+		next = lo + 1;
+	}
+	if (next != t->nlows)
+		fail("%zu low halves, %zu named", t->nlows, next);
 }
 
 /*
@@ -388,7 +433,9 @@ static void table_build(struct table *t, unsigned int w,
 		t->cnt = psmon_lpm4_build(t->p, n, t->r4);
 	} else {
 		t->r6 = xcalloc(max, sizeof(*t->r6));
-		t->cnt = psmon_lpm6_build(t->p, n, t->r6);
+		t->lows = xcalloc(max, sizeof(*t->lows));
+		t->cnt = psmon_lpm6_build(t->p, n, t->r6, t->lows, &t->nlows);
+		check_lows(t);
 	}
 	if (t->cnt < 1 || t->cnt > max - PSMON_LPM_PAD) {
 		fail("%zu prefixes gave %zu ranges, bound is %zu", n, t->cnt,
@@ -414,10 +461,13 @@ static void table_build(struct table *t, unsigned int w,
 			fail("ranges %zu and %zu both have slot %" PRIu32
 			     " (not merged)", i - 1, i, range_slot(t, i));
 	}
-	/* The padding: the last slot from the last address, then none. */
+	/*
+	 * The padding: the last slot from the last address (IPv6: its last
+	 * /64), then none.
+	 */
 	for (i = t->cnt; i < t->cnt + PSMON_LPM_PAD; i++) {
 		if (range_start(t, i) != (t->w == 32 ? (u128)UINT32_MAX :
-						       ~(u128)0) ||
+						       (u128)UINT64_MAX << 64) ||
 		    range_slot(t, i) != (i < t->cnt + PSMON_LPM_WINDOW - 1 ?
 					 range_slot(t, t->cnt - 1) : NONE))
 			fail("padding range %zu of %zu ranges", i - t->cnt,
@@ -434,6 +484,7 @@ static void table_free(struct table *t)
 	free(t->p);
 	free(t->r4);
 	free(t->r6);
+	free(t->lows);
 }
 
 /*
@@ -441,7 +492,8 @@ static void table_free(struct table *t)
  * the IPv6 lookup written for targets without 128-bit integers.
  */
 uint32_t psmon_lpm6_search_portable(const struct psmon_lpm6_range *r,
-				    size_t n, const uint8_t addr[16]);
+				    size_t n, const uint64_t *lows,
+				    const uint8_t addr[16]);
 /* And lpm.h's inline lookup so compiled (lpm6_portable.c). */
 uint32_t psmon_lpm6_lookup_portable(const struct psmon_lpm6 *t,
 				    const uint8_t *addr);
@@ -470,8 +522,8 @@ static uint32_t table_lookup(const struct table *t, u128 a)
 		return slot;
 	}
 	to_bytes(a, 128, b);
-	slot = psmon_lpm6_search(t->r6, t->cnt, b);
-	other = psmon_lpm6_search_portable(t->r6, t->cnt, b);
+	slot = psmon_lpm6_search(t->r6, t->cnt, t->lows, b);
+	other = psmon_lpm6_search_portable(t->r6, t->cnt, t->lows, b);
 	if (other != slot)
 		fail("lookup %s: portable variant says %" PRId32
 		     ", not %" PRId32, fmt_addr(a, 128, buf), (int32_t)other,
@@ -999,7 +1051,8 @@ static void test_invalid_input(void)
 	struct psmon_lpm6_range *r6;
 	struct psmon_lpm_prefix *p;
 	unsigned int round, b;
-	size_t i, n, cnt, max;
+	size_t i, n, cnt, max, nlows;
+	uint64_t *lows;
 	uint8_t addr[16];
 
 	for (round = 0; round < 2000; round++) {
@@ -1017,23 +1070,27 @@ static void test_invalid_input(void)
 		}
 		r4 = xcalloc(max, sizeof(*r4));
 		r6 = xcalloc(max, sizeof(*r6));
+		lows = xcalloc(max, sizeof(*lows));
 		cnt = psmon_lpm4_build(p, n, r4);
 		if (cnt < 1 || cnt > max)
 			fail("IPv4: %zu ranges from %zu prefixes", cnt, n);
 		else
 			for (i = 0; i < 100; i++)
 				psmon_lpm4_search(r4, cnt, (uint32_t)rnd());
-		cnt = psmon_lpm6_build(p, n, r6);
-		if (cnt < 1 || cnt > max)
-			fail("IPv6: %zu ranges from %zu prefixes", cnt, n);
+		cnt = psmon_lpm6_build(p, n, r6, lows, &nlows);
+		if (cnt < 1 || cnt > max || nlows < 1 || nlows > max)
+			fail("IPv6: %zu ranges, %zu low halves from %zu prefixes",
+			     cnt, nlows, n);
 		else
 			for (i = 0; i < 100; i++) {
 				to_bytes(rnd128(), 128, addr);
-				psmon_lpm6_search(r6, cnt, addr);
-				psmon_lpm6_search_portable(r6, cnt, addr);
+				psmon_lpm6_search(r6, cnt, lows, addr);
+				psmon_lpm6_search_portable(r6, cnt, lows,
+							   addr);
 			}
 		free(r4);
 		free(r6);
+		free(lows);
 		free(p);
 	}
 }
