@@ -549,22 +549,23 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		     unsigned int shift, size_t j, size_t at, unsigned int lvl);
 
 /*
- * The node for a slice from key cs at level lvl that ranges j..m meet, j
- * holding cs: a sub-index cut to where ranges j + 1..m start, with the
- * windows below and above that block (whose ranges start outside the
- * part of the slice each stands for, so they compare on keys), or the
- * ranges to search (at the last level, or below the top for ranges all
- * starting on one key).
+ * The node for a slice of 2^shift keys from cs at level lvl that ranges
+ * j..m meet, j holding cs: a sub-index cut to where ranges j + 1..m
+ * start, with the windows below and above that block (whose ranges start
+ * outside the part of the slice each stands for, so they compare on
+ * keys), or the ranges to search (at the last level, or below the top
+ * for a slice of one key: an IPv6 /64 that no index divides).
  */
-static unsigned int ix_chunk(struct ix *x, unsigned long long cs, size_t j,
-			     size_t m, unsigned int lvl)
+static unsigned int ix_chunk(struct ix *x, unsigned long long cs,
+			     unsigned int shift, size_t j, size_t m,
+			     unsigned int lvl)
 {
 	unsigned long long sbase;
 	unsigned int sb, k2, e;
 	size_t sub;
 
 	sb = ix_sub_block(x, cs, j + 1, m, &sbase);
-	if (lvl + 1 >= PSMON_LPM_LEVELS || (!sb && lvl))
+	if (lvl + 1 >= PSMON_LPM_LEVELS || (!shift && lvl))
 		return ix_node(x, (unsigned int)j, (unsigned int)(m - j + 1),
 			       0);
 	k2 = ix_sub_bits(m - j + 1, sb);
@@ -605,7 +606,7 @@ static void ix_level(struct ix *x, unsigned long long base, unsigned int k,
 		if (m - j < PSMON_LPM_WINDOW && ix_on_key(x, j + 1, m))
 			e = (unsigned int)j;
 		else
-			e = ix_chunk(x, cs, j, m, lvl);
+			e = ix_chunk(x, cs, shift, j, m, lvl);
 		if (x->dir)
 			x->dir[at + i] = e;
 	}

@@ -56,7 +56,9 @@ struct psmon_lpm6_range {
  * (below): PSMON_LPM_WINDOW - 1 ranges that start at the last address
  * (IPv6: its last /64) and repeat the last range's slot, so that a window
  * running past the last range still answers right; then a window of
- * PSMON_LPM_NONE for the addresses outside the index's block.
+ * PSMON_LPM_NONE for the addresses outside the index's block. Only
+ * windows read the padding (IPv6's is not in order after a last range
+ * starting inside the last /64): searches take the ranges alone.
  */
 #define PSMON_LPM_WINDOW	4	/* ranges in a window */
 #define PSMON_LPM_PAD		(2 * PSMON_LPM_WINDOW - 1)
@@ -130,9 +132,9 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * from 2^PSMON_LPM_DIR_MIN to 2^PSMON_LPM_DIR_MAX). IPv6 indexes with the
  * first 64 address bits (s + k <= 64); its windows hold only ranges that
  * start on a /64 and compare those 64 bits (a slice with a range starting
- * inside a /64 gets a node however few ranges meet it: a sub-index, or
- * below the top level the ranges to search where no index separates
- * them).
+ * inside a /64 gets a node however few ranges meet it: a sub-index, down
+ * to one of a single entry for the /64 where such ranges start, which is
+ * searched).
  *
  * So an IPv4 lookup is a subtraction, a minimum, one load of a 4-byte entry
  * and a window of a few adjacent ranges, with no data-dependent branch,
@@ -155,15 +157,17 @@ u32 psmon_lpm6_search(const struct psmon_lpm6_range *r, size_t n,
  * building: entries beyond the top level's 2^k + 1, and nodes, per range.
  * A node is made for a slice that c >= 2 ranges meet, c - 1 >= 1 of them
  * starting in it; a sub-index has 2^bits + 2 entries, 2^bits at most the
- * least power of two >= 2c (at least 4): at most 6 for c = 2, 6(c - 1)
- * beyond. Each range starts in one slice of a level, and only the top
- * level and the one below have sub-indexes: at most 12 nr entries. Nodes:
- * at most nr a level, three levels, and IPv6's node 0: 3 nr + 1 <= 4 nr
- * (IPv4, whose nodes are for slices with four ranges starting in them,
- * needs at most 3 nr / 2).
+ * least power of two >= 2c (at least 4) or 1: at most 6 for c = 2,
+ * 6(c - 1) beyond. Each range starts in one slice of a level, and only
+ * the top level and the one below have sub-indexes: at most 12 nr
+ * entries. Nodes: an IPv4 node's slice has four ranges starting in it, at
+ * most nr / 4 a level, 3 nr / 4 for the three; IPv6 at most nr a level
+ * (a slice with a range starting inside a /64 has a node) and node 0:
+ * 3 nr + 1 <= 4 nr.
  */
 #define PSMON_LPM_SUB_PER_RANGE		12
-#define PSMON_LPM_NODES_PER_RANGE	4
+#define PSMON_LPM_NODES_PER_RANGE4	1
+#define PSMON_LPM_NODES_PER_RANGE6	4
 
 /*
  * An index entry (u32): with bit 31 clear, the first range of a window;

@@ -347,6 +347,9 @@ struct psmon_table psmon_empty_table = {
 		.node = psmon_empty_node6, .lows = psmon_empty_lows },
 };
 
+/* Where a table's ranges start: its header, to a cache line. */
+#define PSMON_TABLE_HDR	ALIGN(sizeof(struct psmon_table), SMP_CACHE_BYTES)
+
 /* Free a table no longer published, after a grace period. */
 static void psmon_table_put(struct psmon_table *t)
 {
@@ -424,7 +427,7 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	psmon_lpm6_index_size(r6, n6, k6, &z6);
 
 	/* Ranges (each family's padding included), nodes, entries. */
-	size = ALIGN(sizeof(*t), 8) + (n6 + PSMON_LPM_PAD) * sizeof(*r6) +
+	size = PSMON_TABLE_HDR + (n6 + PSMON_LPM_PAD) * sizeof(*r6) +
 	       nlows * sizeof(*lows) + (n4 + PSMON_LPM_PAD) * sizeof(*r4) +
 	       (z4.node + z6.node) * sizeof(*nodes) +
 	       (z4.dir + z6.dir) * sizeof(*dir);
@@ -447,11 +450,14 @@ static int psmon_table_rebuild(struct psmon_net *pn, bool force,
 	/*
 	 * Each part stays naturally aligned: the ranges and low halves are
 	 * multiples of 8 bytes, so the nodes (u64 first) after them are
-	 * 8-aligned too.
+	 * 8-aligned too. The IPv6 ranges start on a cache line (kvmalloc()
+	 * gives at least that alignment), so that a quarter of their windows
+	 * take one line and the others two.
 	 */
 	BUILD_BUG_ON(sizeof(*r6) % 8 || sizeof(*r4) % 8 ||
-		     __alignof__(struct psmon_lpm_node) > 8);
-	r6 = memcpy((void *)t + ALIGN(sizeof(*t), 8), r6,
+		     __alignof__(struct psmon_lpm_node) > 8 ||
+		     SMP_CACHE_BYTES % sizeof(*r6));
+	r6 = memcpy((void *)t + PSMON_TABLE_HDR, r6,
 		    (n6 + PSMON_LPM_PAD) * sizeof(*r6));
 	lows = memcpy((void *)(r6 + n6 + PSMON_LPM_PAD), lows,
 		      nlows * sizeof(*lows));
@@ -493,20 +499,21 @@ static void psmon_slot_put(struct psmon_net *pn, u32 slot)
  * An upper bound of the table of n4 IPv4 and n6 IPv6 prefixes: the ranges
  * (at most 2n + 1, and the padding) and IPv6's low halves (as many), the
  * top-level index and the entry after it, sub-indexes and nodes (lpm.h:
- * PSMON_LPM_SUB_PER_RANGE and PSMON_LPM_NODES_PER_RANGE, which
+ * PSMON_LPM_SUB_PER_RANGE and PSMON_LPM_NODES_PER_RANGE[46], which
  * selftests/unit checks every index it builds against).
  */
 static size_t psmon_table_bound(u32 n4, u32 n6)
 {
 	size_t r4 = psmon_lpm_ranges_max(n4), r6 = psmon_lpm_ranges_max(n6);
 
-	return ALIGN(sizeof(struct psmon_table), 8) +
+	return PSMON_TABLE_HDR +
 	       r4 * sizeof(struct psmon_lpm4_range) +
 	       r6 * (sizeof(struct psmon_lpm6_range) + sizeof(u64)) +
 	       (((size_t)1 << psmon_lpm_dir_bits(n4, 0)) + 1 +
 		((size_t)1 << psmon_lpm_dir_bits(n6, 1)) + 1) * sizeof(u32) +
 	       PSMON_LPM_SUB_PER_RANGE * (r4 + r6) * sizeof(u32) +
-	       PSMON_LPM_NODES_PER_RANGE * (r4 + r6) *
+	       (PSMON_LPM_NODES_PER_RANGE4 * r4 +
+		PSMON_LPM_NODES_PER_RANGE6 * r6) *
 	       sizeof(struct psmon_lpm_node);
 }
 

@@ -224,12 +224,6 @@ static uint32_t range_slot(const struct table *t, size_t i)
 }
 
 /*
- * Entries at..at + count of index j, standing for 2^shift keys each, at
- * level lvl: a window starts at a range (or is the one for addresses
- * outside the block); a node exists and names a sub-index inside the
- * entries (above the last level) or more ranges than a window holds.
- */
-/*
  * What check_entries() saw at each level of the module-size index (the
  * first) of the last table indexed.
  */
@@ -247,6 +241,13 @@ static int off_key(const struct table *t, size_t from, size_t to)
 	return 0;
 }
 
+/*
+ * Entries at..at + count of index j, standing for 2^shift keys each, at
+ * level lvl: a window starts at a range (or is the one for addresses
+ * outside the block); a node exists and names a sub-index inside the
+ * entries (above the last level) or ranges to search: more than a window
+ * holds, or (IPv6) with one starting inside a /64.
+ */
 static void check_entries(const struct table *t, unsigned int j, size_t at,
 			  size_t count, unsigned int shift, unsigned int lvl)
 {
@@ -288,13 +289,14 @@ static void check_entries(const struct table *t, unsigned int j, size_t at,
 		/*
 		 * A sub-index: 2^bits entries for an aligned block inside
 		 * the slice, one before them for the slice below the block
-		 * and one after for above it, both windows. Only the top
-		 * level has one of a single entry (its nodes are all
-		 * sub-indexes: psmon_lpm[46]_lookup()).
+		 * and one after for above it, both windows. One of a single
+		 * entry only for a slice of more keys than that one, or at
+		 * the top level (its nodes are all sub-indexes:
+		 * psmon_lpm6_lookup()).
 		 */
 		sub_shift = n->b & PSMON_LPM_SHIFT;
 		bits = PSMON_LPM_BITS(n->b);
-		if (lvl + 1 >= PSMON_LPM_LEVELS || (lvl && !bits) ||
+		if (lvl + 1 >= PSMON_LPM_LEVELS || (lvl && !bits && !shift) ||
 		    sub_shift + bits > shift ||
 		    (n->b & ~(PSMON_LPM_SUB | 0xffffu)) ||
 		    n->base >> shift ||
@@ -339,7 +341,9 @@ static void table_index(struct table *t)
 		/* The bounds the module reserves budget by (prefix.c). */
 		if (t->z[j].dir > ((size_t)1 << t->k[j]) + 1 +
 				  PSMON_LPM_SUB_PER_RANGE * t->cnt ||
-		    t->z[j].node > PSMON_LPM_NODES_PER_RANGE * t->cnt)
+		    t->z[j].node > (t->w == 32 ? PSMON_LPM_NODES_PER_RANGE4 :
+					     PSMON_LPM_NODES_PER_RANGE6) *
+				   t->cnt)
 			fail("index of %u bits: %zu entries, %zu nodes for %zu ranges",
 			     t->k[j], t->z[j].dir, t->z[j].node, t->cnt);
 		t->dir[j] = xcalloc(t->z[j].dir, sizeof(*t->dir[j]));
