@@ -752,7 +752,7 @@ u32 psmon_lpm4_chunk(const struct psmon_lpm4 *t, u32 e, u32 addr)
 u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 		     const unsigned char addr[16])
 {
-	unsigned long long off = psmon_lpm_be64(addr) - t->base;
+	unsigned long long hi = psmon_lpm_be64(addr), off = hi - t->base;
 	unsigned long long mask = t->slice;
 	const struct psmon_lpm_node *n;
 	unsigned int shift, lvl;
@@ -765,7 +765,7 @@ u32 psmon_lpm6_chunk(const struct psmon_lpm6 *t, u32 e,
 		shift = n->b & PSMON_LPM_SHIFT;
 		e = t->dir[n->a + psmon_lpm_sub_entry(n, off & mask, shift)];
 		if (!(e & PSMON_LPM_CHUNK))
-			return psmon_lpm6_window(t, e, psmon_lpm_be64(addr));
+			return psmon_lpm6_window(t, e, hi);
 		mask = (1ull << shift) - 1;
 	}
 	return PSMON_LPM_NONE;
